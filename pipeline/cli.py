@@ -1,0 +1,155 @@
+"""The keyproj command line: options -> Settings -> one call -> exit status. No pandas here.
+
+Exit status: 0 when the run finished (findings in the data are not failures), 1 when it
+could not (no register, unreadable config), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import KeyprojError
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+def _stderr_progress(items: Iterable[T], label: str) -> Iterable[T]:
+    sequence = list(items)
+    with click.progressbar(sequence, label=label, file=sys.stderr,
+                           show_pos=True) as bar:
+        yield from bar
+
+
+def handle_errors(func: F) -> F:
+    """Turn KeyprojError into a message on stderr and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = kwargs.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except KeyprojError as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"错误 / error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def workspace_options(func: F) -> F:
+    options = [
+        click.option("--period", metavar="YYYY-MM", help="Period; default: the latest input/YYYY-MM/."),
+        click.option("--input", "input_dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path("input"), show_default=True, help="Input folder."),
+        click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path("output"), show_default=True, help="Output folder."),
+        click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="Config file; default: ./keyproj.toml when present."),
+        click.option("--debug", is_flag=True, help="Show tracebacks."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(config: Path | None, lang: str | None = None) -> Any:
+    from pipeline.config import load_settings
+
+    settings = load_settings(config or Path("keyproj.toml"), required=config is not None)
+    if lang:
+        settings = dataclasses.replace(settings,
+                                       report=dataclasses.replace(settings.report, lang=lang))
+    return settings
+
+
+@click.group()
+@click.version_option(__version__, prog_name="keyproj")
+def cli() -> None:
+    """keyproj — 重点项目建设调度: monthly scheduling of a county's key construction projects.
+
+    Drop each unit's Excel sheet into input/YYYY-MM/, keep the year's register in
+    input/register.xlsx, and run `keyproj run`.
+    """
+
+
+@cli.command()
+@workspace_options
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Report language (default from keyproj.toml, else zh).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for rendering (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Redo every output even if unchanged.")
+@handle_errors
+def run(period: str | None, input_dir: Path, output_dir: Path, config: Path | None,
+        lang: str | None, jobs: int | None, force: bool, debug: bool) -> None:
+    """Run the whole monthly batch: read, check, reconcile, score, rank, render."""
+    from pipeline.run import Workspace, run_period
+
+    settings = _settings(config, lang)
+    workspace = Workspace(input_dir, output_dir)
+    chosen = workspace.resolve_period(period)
+    analysis = run_period(workspace, chosen, settings, progress=_stderr_progress)
+    counts, found = analysis.row_counts(), analysis.finding_counts()
+    click.echo(f"{chosen}: {len(analysis.books)} 个文件 files, {counts['read']} 行 rows "
+               f"(used {counts['used']}, duplicate {counts['duplicate']}, "
+               f"rejected {counts['rejected']}); findings: {found['error']} error, "
+               f"{found['warning']} warning, {found['info']} info")
+    click.echo(f"输出 outputs: {workspace.period_output(chosen)}")
+
+
+@cli.command()
+@workspace_options
+@handle_errors
+def check(period: str | None, input_dir: Path, output_dir: Path, config: Path | None,
+          debug: bool) -> None:
+    """Read, check and reconcile only: who has submitted, who is missing, findings."""
+    from pipeline.run import Workspace, run_check, submitted_units
+
+    settings = _settings(config)
+    workspace = Workspace(input_dir, output_dir)
+    chosen = workspace.resolve_period(period)
+    analysis = run_check(workspace, chosen, settings, progress=_stderr_progress)
+    sent, missing = submitted_units(analysis)
+    found = analysis.finding_counts()
+    click.echo(f"{chosen}: 已报送 submitted {len(sent)} / {len(sent) + len(missing)} 单位 units")
+    for unit in missing:
+        click.echo(f"  未报送 missing: {unit}")
+    click.echo(f"findings: {found['error']} error, {found['warning']} warning, "
+               f"{found['info']} info -> {workspace.period_output(chosen) / 'check'}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
+def demo(directory: Path, seed: int) -> None:
+    """Write a realistic demo workspace (register, two months of sheets with mistakes)."""
+    from pipeline.demo import write_demo
+
+    written = write_demo(directory, seed=seed)
+    click.echo(f"demo workspace: {directory} ({len(written)} files). "
+               f"Next: cd {directory} && keyproj run")
+
+
+@cli.command()
+@handle_errors
+def doctor() -> None:
+    """Check the environment: CJK fonts, Pango, library versions."""
+    from pipeline.doctor import diagnose
+
+    problems = 0
+    for ok, line in diagnose():
+        click.echo(f"{'ok  ' if ok else 'FAIL'} {line}")
+        problems += not ok
+    if problems:
+        sys.exit(1)

@@ -1,0 +1,158 @@
+"""Canonical column names, header aliases and code tables (SPEC 1, 3, 4): data, not code.
+
+Header matching (see ``headers.py``) compares a header cell, once spaces, line breaks and a
+bracketed unit are removed and letters are lower-cased, with these aliases as a whole —
+never a part of a longer header.
+"""
+
+from __future__ import annotations
+
+# --- canonical names -------------------------------------------------------------------
+PROJECT_ID = "project_id"
+NAME = "name"
+CATEGORY = "category"
+SECTOR = "sector"
+UNIT = "unit"
+LEADER = "leader"
+TOTAL_INVESTMENT = "total_investment"
+ANNUAL_PLAN = "annual_plan"
+PLANNED_START = "planned_start"
+PLANNED_COMPLETION = "planned_completion"
+ATTRACTION = "attraction"
+CONTRACT_AMOUNT = "contract_amount"
+PLAN_MONTHS = tuple(f"plan_{m}" for m in range(1, 13))
+
+MONTH_DONE = "month_done"
+YTD_DONE = "ytd_done"
+STARTED = "started"
+ACTUAL_START = "actual_start"
+COMPLETED = "completed"
+PHYSICAL_PROGRESS = "physical_progress"
+PROBLEM = "problem"
+PROBLEM_TYPE = "problem_type"
+COORDINATION = "coordination"
+FUNDS_IN_PLACE = "funds_in_place"
+PERFORMING = "performing"
+MILESTONE = "milestone"
+MILESTONE_DONE = "milestone_done"
+FORCE_MAJEURE = "force_majeure"
+
+MILESTONE_PLANNED = "planned_date"
+
+# --- aliases (canonical -> accepted headers; the canonical name itself is accepted too) ---
+REGISTER_ALIASES: dict[str, tuple[str, ...]] = {
+    PROJECT_ID: ("项目编号", "编号"),
+    NAME: ("项目名称",),
+    CATEGORY: ("项目类别", "类别"),
+    SECTOR: ("行业领域", "领域"),
+    UNIT: ("责任单位",),
+    LEADER: ("联系领导", "县级联系领导"),
+    TOTAL_INVESTMENT: ("总投资",),
+    ANNUAL_PLAN: ("年度计划投资",),
+    PLANNED_START: ("计划开工时间",),
+    PLANNED_COMPLETION: ("计划竣工时间",),
+    ATTRACTION: ("招商引资", "是否招商引资项目"),
+    CONTRACT_AMOUNT: ("合同引资额",),
+    **{f"plan_{m}": (f"{m}月", f"{m}月计划累计", f"1-{m}月计划累计") for m in range(1, 13)},
+}
+REGISTER_REQUIRED = (PROJECT_ID, NAME, CATEGORY, UNIT, LEADER, TOTAL_INVESTMENT, ANNUAL_PLAN)
+
+SUBMISSION_ALIASES: dict[str, tuple[str, ...]] = {
+    PROJECT_ID: ("项目编号", "编号"),
+    NAME: ("项目名称",),
+    UNIT: ("责任单位",),
+    MONTH_DONE: ("本月完成投资", "当月完成投资"),
+    YTD_DONE: ("年度累计完成投资", "今年累计", "今年累计完成投资", "本年累计完成投资"),
+    STARTED: ("是否开工",),
+    ACTUAL_START: ("实际开工时间",),
+    COMPLETED: ("是否竣工",),
+    PHYSICAL_PROGRESS: ("形象进度", "工程进展"),
+    PROBLEM: ("存在问题", "存在的问题及困难"),
+    PROBLEM_TYPE: ("问题类型",),
+    COORDINATION: ("需协调事项", "需县级协调解决的问题"),
+    FUNDS_IN_PLACE: ("到位资金", "累计到位资金"),
+    PERFORMING: ("是否履约",),
+    MILESTONE: ("完成节点",),
+    MILESTONE_DONE: ("完成时间",),
+    FORCE_MAJEURE: ("不可抗力", "不可抗力说明"),
+}
+# "1-N月累计完成投资" (N = 1…12) is a ytd_done alias too; any dash form is accepted.
+YTD_PATTERN = r"^1[-‐‑–—~～至到]([1-9]|1[0-2])月(份)?累计完成投资$"
+
+MILESTONE_ALIASES: dict[str, tuple[str, ...]] = {
+    PROJECT_ID: ("项目编号", "编号"),
+    MILESTONE: ("节点名称", "节点", "时间节点"),
+    MILESTONE_PLANNED: ("计划完成时间",),
+}
+
+CONTACT_ROLES: dict[str, tuple[str, ...]] = {
+    "unit": ("责任单位",),
+    "leader": ("联系领导", "县级联系领导"),
+    "leadership": ("县领导", "主要领导"),
+}
+CONTACT_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("联系对象", "姓名", "名称"),
+    "role": ("角色",),
+    "email": ("邮箱", "电子邮箱", "email", "e-mail"),
+    "phone": ("电话", "联系电话", "手机"),
+    **CONTACT_ROLES,
+}
+
+# Columns whose cells are amounts in 万元 (converted when the header says 元).
+AMOUNT_COLUMNS = frozenset(
+    {TOTAL_INVESTMENT, ANNUAL_PLAN, CONTRACT_AMOUNT, MONTH_DONE, YTD_DONE, FUNDS_IN_PLACE,
+     *PLAN_MONTHS}
+)
+DATE_COLUMNS = frozenset({PLANNED_START, PLANNED_COMPLETION, ACTUAL_START, MILESTONE_DONE,
+                          MILESTONE_PLANNED})
+FLAG_COLUMNS = frozenset({STARTED, COMPLETED, PERFORMING, ATTRACTION})
+# Submission fields compared to tell an exact duplicate row from a conflicting one.
+COMPARED_FIELDS = (MONTH_DONE, YTD_DONE, STARTED, ACTUAL_START, COMPLETED, PHYSICAL_PROGRESS,
+                   PROBLEM, PROBLEM_TYPE, COORDINATION, FUNDS_IN_PLACE, PERFORMING, MILESTONE,
+                   FORCE_MAJEURE)
+
+# --- codes ---------------------------------------------------------------------------
+CATEGORIES: dict[str, str] = {  # zh -> code
+    "新开工": "new",
+    "续建": "continuing",
+    "竣工投产": "completing",
+    "前期": "preparatory",
+}
+CATEGORY_ZH = {v: k for k, v in CATEGORIES.items()}
+CATEGORY_EXTRA = {"新建": "new", "竣工": "completing", "投产": "completing", "预备": "preparatory",
+                  "前期项目": "preparatory", "续建项目": "continuing", "新开工项目": "new",
+                  "竣工投产项目": "completing"}
+
+PROBLEM_TYPES: dict[str, str] = {  # zh -> code
+    "征地拆迁": "land",
+    "用地审批": "approval",
+    "资金筹措": "funding",
+    "规划许可": "planning",
+    "环评": "environment",
+    "其他": "other",
+}
+PROBLEM_TYPE_ZH = {v: k for k, v in PROBLEM_TYPES.items()}
+
+YES_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "已开工", "已竣工", "已履约",
+                       "开工", "竣工", "履约", "已", "有", "t"})
+NO_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "未开工", "未竣工",
+                      "未履约", "未", "无", "没有", "f"})
+EMPTY_WORDS = frozenset({"", "-", "--", "—", "——", "/", "无", "暂无", "没有", "无数据", "无问题",
+                         "n/a", "na", "none", "null"})
+
+TOTAL_WORDS = ("合计", "总计", "小计", "累计合计", "共计")
+NOTE_PREFIXES = ("注", "说明", "备注", "填报人", "审核人", "负责人", "联系人", "联系电话",
+                 "填报日期", "填报单位", "填表人", "制表", "单位负责人", "分管领导")
+
+# --- output column orders (SPEC 6.2) ---------------------------------------------------
+PROJECTS_CSV = ("project_id", "name", "category", "unit", "leader", "annual_plan", "ytd_done",
+                "month_done", "time_progress", "completion_rate", "progress_index", "lag_pp",
+                "light", "light_reason", "rank", "category_rank", "escalation", "reported")
+UNITS_CSV = ("unit", "score", "rank", "investment", "starts", "milestones", "reporting",
+             "projects", "reported", "red", "yellow", "green", "grey")
+FINDINGS_CSV = ("severity", "code", "file", "sheet", "cell", "row", "project_id", "unit",
+                "message")
+ROWS_CSV = ("file", "sheet", "row", "project_id", "disposition", "finding_code")
+
+LIGHTS = ("green", "yellow", "red", "grey")
+LIGHT_ZH = {"green": "绿", "yellow": "黄", "red": "红", "grey": "未报"}

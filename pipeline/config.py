@@ -1,0 +1,157 @@
+"""Settings: keyproj.toml and command-line options, with the SPEC 7 defaults."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Lights:
+    mode: str = "points"
+    yellow_above_pp: float = 0.0
+    red_above_pp: float = 10.0
+    relative_red_below: float = 0.5
+
+
+@dataclass(frozen=True)
+class Weights:
+    investment: float = 50.0
+    starts: float = 20.0
+    milestones: float = 20.0
+    reporting: float = 10.0
+
+
+@dataclass(frozen=True)
+class ListSizes:
+    red_projects: int = 10
+    red_units: int = 3
+    red_unit_min_score: float = 90.0
+    black_units: int = 3
+    black_unit_below_score: float = 60.0
+
+
+@dataclass(frozen=True)
+class Report:
+    lang: str = "zh"
+    county: str = ""
+    office: str = ""
+    next_steps: str = ""
+    templates: str = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_mb: float = 50.0
+    max_uncompressed_mb: float = 500.0
+    max_ratio: float = 100.0
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    sender: str = ""
+    starttls: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    lights: Lights = field(default_factory=Lights)
+    weights: Weights = field(default_factory=Weights)
+    lists: ListSizes = field(default_factory=ListSizes)
+    report: Report = field(default_factory=Report)
+    limits: Limits = field(default_factory=Limits)
+    smtp: Smtp = field(default_factory=Smtp)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unit_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    force_majeure_approved: frozenset[str] = frozenset()
+
+    def digest(self) -> str:
+        """SHA-256 of the settings as canonical JSON (recorded in the manifest)."""
+        data = asdict(self)
+        data["force_majeure_approved"] = sorted(self.force_majeure_approved)
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=list)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_SECTIONS = {"lights": Lights, "weights": Weights, "lists": ListSizes, "report": Report,
+             "limits": Limits, "smtp": Smtp}
+_KNOWN = set(_SECTIONS) | {"groups", "units", "force_majeure"}
+
+
+def _section(cls: type, name: str, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"keyproj.toml: [{name}] 应为一节 / must be a table")
+    fields = cls.__dataclass_fields__
+    values = {}
+    for key, value in raw.items():
+        if key not in fields:
+            raise ConfigError(
+                f"keyproj.toml: [{name}] 没有 {key} 这一项，可用：{', '.join(fields)} / "
+                f"[{name}] has no key {key!r}; known keys: {', '.join(fields)}")
+        default = fields[key].default
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, (int, float)):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            value = type(default)(value) if ok else value
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise ConfigError(
+                f"keyproj.toml: [{name}] {key} = {value!r} 类型不对，应与默认值 {default!r} 同类 / "
+                f"[{name}] {key} has the wrong type; expected one like {default!r}")
+        values[key] = value
+    return cls(**values)
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"keyproj.toml: {where} 应为字符串列表 / must be a list of strings")
+    return tuple(value)
+
+
+def settings_from_dict(raw: dict[str, Any]) -> Settings:
+    """Validate a parsed keyproj.toml and build Settings."""
+    unknown = set(raw) - _KNOWN
+    if unknown:
+        raise ConfigError(
+            f"keyproj.toml: 不认识的节 {sorted(unknown)}，可用：{sorted(_KNOWN)} / "
+            f"unknown sections {sorted(unknown)}; known: {sorted(_KNOWN)}")
+    parts = {name: _section(cls, name, raw.get(name, {})) for name, cls in _SECTIONS.items()}
+    lights = parts["lights"]
+    if lights.mode not in ("points", "relative"):
+        raise ConfigError(
+            f"keyproj.toml: [lights] mode = {lights.mode!r}，应为 points 或 relative / "
+            "mode must be \"points\" or \"relative\"")
+    if parts["report"].lang not in ("zh", "en"):
+        raise ConfigError("keyproj.toml: [report] lang 应为 zh 或 en / lang must be zh or en")
+    groups = {str(k): _names(v, f"[groups] {k}") for k, v in raw.get("groups", {}).items()}
+    aliases_raw = raw.get("units", {}).get("aliases", {})
+    aliases = {str(k): _names(v, f"[units.aliases] {k}") for k, v in aliases_raw.items()}
+    fm = raw.get("force_majeure", {})
+    approved = _names(fm.get("approved", []), "[force_majeure] approved")
+    return Settings(**parts, groups=groups, unit_aliases=aliases,
+                    force_majeure_approved=frozenset(approved))
+
+
+def load_settings(path: Path | None, *, required: bool = False) -> Settings:
+    """Read keyproj.toml (absent -> defaults, unless the user named it)."""
+    if path is None or not path.exists():
+        if required and path is not None:
+            raise ConfigError(f"找不到配置文件 {path} / config file {path} not found")
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: 配置文件格式有误（{exc}），请按 TOML 语法修改 / cannot parse: {exc}") from exc
+    return settings_from_dict(raw)

@@ -1,0 +1,135 @@
+"""Find the header row of a sheet and map its columns to canonical names (SPEC 3, 4). Pure.
+
+The header is found by the aliases in ``columns.py``, never by position: the row (or pair
+of rows, for two-row headers with merged parents) whose cells match the most aliases wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.columns import YTD_DONE, YTD_PATTERN
+from pipeline.values import clean_text, nfkc
+
+_BRACKET_UNIT = re.compile(r"[(（\[【]\s*([^()（）\[\]【】]{0,8})\s*[)）\]】]")
+_TRAILING_UNIT = re.compile(r"(万元|亿元|元)$")
+_YTD = re.compile(YTD_PATTERN)
+HEADER_SCAN_ROWS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderLabel:
+    key: str            # the normalised header text
+    unit: str | None    # "万元", "元", "亿元" or None when the header names no unit
+
+
+def normalise_header(value: Any) -> HeaderLabel:
+    """Drop spaces, line breaks and a bracketed unit; lower-case letters."""
+    text = nfkc(clean_text(value))
+    text = re.sub(r"\s+", "", text)
+    unit = None
+    for match in _BRACKET_UNIT.finditer(text):
+        inner = match.group(1)
+        if inner in ("万元", "元", "亿元"):
+            unit = inner
+    text = _BRACKET_UNIT.sub("", text)
+    trailing = _TRAILING_UNIT.search(text)
+    if trailing and len(text) > len(trailing.group(1)):
+        unit = unit or trailing.group(1)
+        text = text[: trailing.start()]
+    return HeaderLabel(key=text.lower(), unit=unit)
+
+
+def alias_table(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """normalised alias -> canonical name (the canonical name matches itself)."""
+    table: dict[str, str] = {}
+    for canonical, names in aliases.items():
+        for name in (canonical, *names):
+            table[normalise_header(name).key] = canonical
+    return table
+
+
+def match_label(label: HeaderLabel, table: dict[str, str]) -> str | None:
+    if label.key in table:
+        return table[label.key]
+    if YTD_DONE in table.values() and _YTD.match(label.key):
+        return YTD_DONE
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    first_row: int          # 0-based index of the header's first row in the grid
+    last_row: int           # 0-based index of its last row (first_row + 1 for two-row headers)
+    columns: dict[int, str]  # 0-based column index -> canonical name (first occurrence)
+    units: dict[int, str | None]  # 0-based column index -> unit named in its header
+    repeats: dict[str, list[int]] = field(default_factory=dict)  # canonical -> all indexes
+
+
+def _labels_for(rows: list[list[Any]], index: int, two: bool) -> list[list[HeaderLabel]]:
+    """Candidate labels for each column: the lower cell, the upper, and both joined."""
+    top = rows[index]
+    bottom = rows[index + 1] if two and index + 1 < len(rows) else []
+    width = max(len(top), len(bottom))
+    out = []
+    for col in range(width):
+        upper = top[col] if col < len(top) else None
+        lower = bottom[col] if col < len(bottom) else None
+        up, low = normalise_header(upper), normalise_header(lower)
+        unit = low.unit or up.unit
+        candidates = []
+        if two and low.key:
+            candidates.append(HeaderLabel(low.key, unit))
+        if up.key:
+            candidates.append(HeaderLabel(up.key, unit))
+        if two and low.key and up.key and low.key != up.key:
+            candidates.append(HeaderLabel(up.key + low.key, unit))
+        out.append(candidates)
+    return out
+
+
+def _map(labels: list[list[HeaderLabel]], table: dict[str, str]) -> Header | None:
+    columns: dict[int, str] = {}
+    units: dict[int, str | None] = {}
+    repeats: dict[str, list[int]] = {}
+    for col, candidates in enumerate(labels):
+        for label in candidates:
+            canonical = match_label(label, table)
+            if canonical is not None:
+                repeats.setdefault(canonical, []).append(col)
+                if canonical not in columns.values():
+                    columns[col] = canonical
+                units[col] = label.unit
+                break
+    if not columns:
+        return None
+    return Header(0, 0, columns, units, repeats)
+
+
+def find_header(rows: list[list[Any]], table: dict[str, str],
+                required: tuple[str, ...]) -> Header | None:
+    """The best header among the first rows, or None when no row names the required columns.
+
+    ``required`` lists alternatives: at least one must be found (e.g. name or project_id),
+    and at least two distinct columns overall.
+    """
+    best: tuple[int, int, Header] | None = None
+    for index in range(min(len(rows), HEADER_SCAN_ROWS)):
+        for two in (False, True):
+            if two and index + 1 >= len(rows):
+                continue
+            header = _map(_labels_for(rows, index, two), table)
+            if header is None:
+                continue
+            found = set(header.columns.values())
+            if len(found) < 2 or not found & set(required):
+                continue
+            # more columns wins; on a tie the single-row reading (less assumed) wins
+            score = (len(found), 0 if two else 1)
+            if best is None or score > best[:2]:
+                header = Header(index, index + 1 if two else index, header.columns,
+                                header.units, header.repeats)
+                best = (*score, header)
+    return best[2] if best else None

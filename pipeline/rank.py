@@ -1,0 +1,92 @@
+"""[pure] Project ranks and unit scores (SPEC 5.4). Ties are broken deterministically."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.config import Weights
+from pipeline.score import r9
+
+PARTS = ("investment", "starts", "milestones", "reporting")
+
+
+def rank_projects(projects: pd.DataFrame) -> pd.DataFrame:
+    """Add rank and category_rank: progress_index high first, then ytd_done, then id."""
+    frame = projects.assign(rank=pd.NA, category_rank=pd.NA)
+    scored = frame[frame["progress_index"].notna()].copy()
+    if scored.empty:
+        return frame.astype({"rank": "Int64", "category_rank": "Int64"})
+    scored["_index"] = scored["progress_index"].astype(float).map(r9)
+    scored["_ytd"] = scored["ytd_done"].astype(float).map(r9)
+    ordered = scored.sort_values(["_index", "_ytd", "project_id"],
+                                 ascending=[False, False, True], kind="mergesort")
+    overall = pd.Series(range(1, len(ordered) + 1), index=ordered.index)
+    by_category = ordered.groupby("category", sort=False).cumcount() + 1
+    frame.loc[overall.index, "rank"] = overall
+    frame.loc[by_category.index, "category_rank"] = by_category
+    return frame.astype({"rank": "Int64", "category_rank": "Int64"})
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+def unit_parts(projects: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each unit's score parts (0–1, or empty when there is nothing to measure).
+
+    ``rows`` has one line per data row of the files each unit submitted: unit, has_error.
+    """
+    records = []
+    for unit, group in projects.groupby("unit", sort=True):
+        planned = group[group["annual_plan"].fillna(0).astype(float) > 0]
+        target = float((planned["annual_plan"].astype(float)
+                        * planned["time_progress"].astype(float)).sum())
+        done = float(planned["ytd_done"].fillna(0).astype(float).sum())
+        investment = None if planned.empty or r9(target) == 0 else min(1.0, done / target)
+        due = group[group["due_to_start"].astype(bool)]
+        starts = _ratio(float(due["started"].astype(bool).sum()), len(due))
+        milestones = _ratio(float(group["milestones_on_time"].sum()),
+                            float(group["milestones_due"].sum()))
+        mine = rows[rows["unit"] == unit]
+        clean = 1.0 if mine.empty else float((~mine["has_error"].astype(bool)).sum()) / len(mine)
+        reporting = float(group["reported"].astype(bool).sum()) / len(group) * clean
+        lights = group["light"].value_counts()
+        records.append({
+            "unit": unit, "investment": investment, "starts": starts,
+            "milestones": milestones, "reporting": reporting,
+            "projects": len(group), "reported": int(group["reported"].astype(bool).sum()),
+            **{light: int(lights.get(light, 0)) for light in ("red", "yellow", "green", "grey")},
+        })
+    return pd.DataFrame.from_records(records, columns=[
+        "unit", *PARTS, "projects", "reported", "red", "yellow", "green", "grey"])
+
+
+def unit_score(parts: dict[str, float | None], weights: Weights) -> float:
+    """Weighted 0–100; parts with nothing to measure drop out and weights rescale to 100."""
+    present = {k: v for k, v in parts.items() if v is not None and not pd.isna(v)}
+    total = sum(getattr(weights, k) for k in present)
+    if total == 0:
+        return 0.0
+    return sum(getattr(weights, k) * v for k, v in present.items()) * 100 / total
+
+
+def rank_units(parts: pd.DataFrame, weights: Weights,
+               groups: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """Score and rank units: score high first, then investment part, then name.
+
+    With peer groups, units are ranked within their group and a ``group`` column is added
+    (units in no configured group form the group “其他”).
+    """
+    frame = parts.copy()
+    frame["score"] = [unit_score({k: row[k] for k in PARTS}, weights)
+                      for _, row in frame.iterrows()]
+    if groups:
+        member = {unit: name for name, units in groups.items() for unit in units}
+        frame["group"] = frame["unit"].map(lambda u: member.get(u, "其他"))
+    frame["_score"] = frame["score"].map(r9)
+    frame["_inv"] = frame["investment"].map(lambda v: -1.0 if pd.isna(v) else r9(float(v)))
+    frame = frame.sort_values(["_score", "_inv", "unit"], ascending=[False, False, True],
+                              kind="mergesort")
+    keys = frame["group"] if groups else pd.Series("", index=frame.index)
+    frame["rank"] = frame.groupby(keys, sort=False).cumcount() + 1
+    return frame.drop(columns=["_score", "_inv"]).reset_index(drop=True)

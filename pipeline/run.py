@@ -1,0 +1,267 @@
+"""The one place that sequences the stages for a period: read → check → reconcile → score →
+rank → render, and writes what a run or a check produces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from pipeline import __version__
+from pipeline import columns as C
+from pipeline.check import Row, check_row
+from pipeline.config import Settings
+from pipeline.errors import PeriodError, RegisterError
+from pipeline.findings import CellRef, Finding, finding
+from pipeline.headers import alias_table
+from pipeline.outputs import (csv_bytes, findings_records, frame_csv, json_bytes,
+                              projects_table, rows_records, units_table, write_atomic)
+from pipeline.period import Period, latest_period
+from pipeline.rank import rank_projects, rank_units, unit_parts
+from pipeline.read import Book, list_inputs, read_book
+from pipeline.reconcile import Reconciled, Submission, reconcile
+from pipeline.register import Register, parse_register
+from pipeline.score import done_milestones, milestone_status, score_projects
+from pipeline.sheet import extract_rows
+
+T = TypeVar("T")
+Progress = Callable[[Iterable[T], str], Iterable[T]]
+
+
+def no_progress(items: Iterable[T], label: str) -> Iterable[T]:
+    return items
+
+
+@dataclass(frozen=True)
+class Workspace:
+    input_dir: Path
+    output_dir: Path
+
+    @property
+    def register_path(self) -> Path:
+        return self.input_dir / "register.xlsx"
+
+    def period_input(self, period: Period) -> Path:
+        return self.input_dir / str(period)
+
+    def period_output(self, period: Period) -> Path:
+        return self.output_dir / str(period)
+
+    def resolve_period(self, text: str | None) -> Period:
+        if text:
+            period = Period.parse(text)
+            if not self.period_input(period).is_dir():
+                raise PeriodError(
+                    f"找不到期间文件夹 {self.period_input(period)}；请把各单位报表放入该文件夹 / "
+                    f"no folder {self.period_input(period)}: put the units' sheets there")
+            return period
+        return latest_period(self.input_dir)
+
+
+@dataclass
+class Analysis:
+    """Everything a period's data yields, before anything is written."""
+
+    period: Period
+    register: Register
+    books: list[Book]
+    reconciled: Reconciled
+    projects: pd.DataFrame
+    units: pd.DataFrame
+    findings: list[Finding]
+    started: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def row_counts(self) -> dict[str, int]:
+        counts = Counter(row.disposition for row in self.reconciled.rows)
+        return {"read": len(self.reconciled.rows), "used": counts["used"],
+                "duplicate": counts["duplicate"], "rejected": counts["rejected"]}
+
+    def finding_counts(self) -> dict[str, int]:
+        counts = Counter(str(f.severity) for f in self.findings)
+        return {s: counts[s] for s in ("error", "warning", "info")}
+
+
+def load_register(workspace: Workspace, settings: Settings) -> Register:
+    path = workspace.register_path
+    if not path.is_file():
+        raise RegisterError(
+            f"找不到项目库 {path}；请把本年度重点项目库放在该位置（可用 keyproj demo 生成示例）/ "
+            f"register not found at {path}: put the year's register there "
+            "(keyproj demo writes an example)")
+    book = read_book(path, "../register.xlsx", settings.limits)
+    if not book.grids:
+        reasons = "; ".join(f.message for f in book.findings)
+        raise RegisterError(f"项目库无法读取 / the register cannot be read: {reasons}")
+    register = parse_register(book)
+    if not register.projects:
+        raise RegisterError(
+            f"{path}: 项目库中没有找到项目（需要“项目编号”“项目名称”等表头）/ no projects found: "
+            "the projects sheet needs headers such as 项目编号 and 项目名称")
+    return register
+
+
+def submission_from_book(book: Book, period: Period) -> Submission:
+    """The data rows of one book, checked; file-level findings when it has none to give."""
+    table = alias_table(C.SUBMISSION_ALIASES)
+    sub = Submission(file=book.name, mtime=book.mtime, rows=[], findings=list(book.findings))
+    if not book.grids:
+        return sub
+    sheets = [extract_rows(g.rows, file=book.name, sheet=g.name, table=table,
+                           required=(C.PROJECT_ID, C.NAME)) for g in book.grids]
+    with_header = [(g, s) for g, s in zip(book.grids, sheets) if s.header is not None]
+    visible = [(g, s) for g, s in with_header if not g.hidden]
+    chosen = visible or with_header
+    for grid, sheet in with_header:
+        if (grid, sheet) not in chosen:
+            sub.findings.append(finding(
+                "hidden_sheet_skipped", f"隐藏工作表“{grid.name}”未读取（只读可见的工作表）",
+                f"hidden sheet “{grid.name}” was not read (only visible sheets are)",
+                ref=CellRef(book.name, grid.name)))
+    if not chosen:
+        sub.findings.append(finding(
+            "no_header", "没有找到表头（需要“项目编号”或“项目名称”以及“年度累计完成投资”等列）。"
+            "请使用县重点办下发的模板",
+            "no header row found (columns such as 项目编号/项目名称 and 年度累计完成投资 are "
+            "needed); use the office's template", ref=CellRef(book.name, "")))
+    for _, sheet in chosen:
+        sub.unit_line = sub.unit_line or sheet.unit_line
+        sub.report_date = sub.report_date or sheet.report_date
+        sub.rows.extend(check_row(raw, period_end=period.end) for raw in sheet.rows)
+    return sub
+
+
+def read_period(workspace: Workspace, period: Period, settings: Settings,
+                progress: Progress[tuple[Path, str]] = no_progress) -> list[Book]:
+    files = list_inputs(workspace.period_input(period))
+    return [read_book(path, name, settings.limits)
+            for path, name in progress(files, f"读取 reading {period}")]
+
+
+def analyse(register: Register, books: list[Book], period: Period, settings: Settings
+            ) -> Analysis:
+    """Check, reconcile, score and rank a period: pure, given the books read."""
+    submissions = [submission_from_book(book, period) for book in books]
+    reconciled = reconcile(submissions, register, settings.unit_aliases)
+    statuses = milestone_status(register.milestones, done_milestones(reconciled.kept), period)
+    projects = rank_projects(score_projects(register, reconciled.kept, statuses, period,
+                                            settings.lights))
+    rows = pd.DataFrame.from_records(
+        [(reconciled.file_units.get(r.raw.file), _has_error(r)) for r in reconciled.rows],
+        columns=["unit", "has_error"])
+    units = rank_units(unit_parts(projects, rows), settings.weights, settings.groups)
+    findings = list(register.findings) + reconciled.findings
+    return Analysis(period=period, register=register, books=books, reconciled=reconciled,
+                    projects=projects, units=units, findings=findings)
+
+
+def _has_error(row: Row) -> bool:
+    return any(f.severity == "error" for f in row.findings)
+
+
+def check_outputs(analysis: Analysis) -> dict[str, bytes]:
+    return {
+        "findings.csv": csv_bytes(C.FINDINGS_CSV, findings_records(analysis.findings)),
+        "rows.csv": csv_bytes(C.ROWS_CSV, rows_records(analysis.reconciled.rows)),
+    }
+
+
+def data_outputs(analysis: Analysis) -> dict[str, bytes]:
+    """data/*.csv of SPEC 6.2, byte-identical for the same inputs."""
+    checked = check_outputs(analysis)
+    units = units_table(analysis.units)
+    return {
+        "data/projects.csv": frame_csv(projects_table(analysis.projects), C.PROJECTS_CSV),
+        "data/units.csv": frame_csv(units, units.columns),
+        "data/findings.csv": checked["findings.csv"],
+        "data/rows.csv": checked["rows.csv"],
+    }
+
+
+def write_files(root: Path, files: dict[str, bytes]) -> dict[str, str]:
+    """Write each file atomically; return name -> SHA-256."""
+    from pipeline.read import sha256_of
+
+    digests = {}
+    for name, data in files.items():
+        write_atomic(root / name, data)
+        digests[name] = sha256_of(data)
+    return digests
+
+
+def manifest(analysis: Analysis, settings: Settings, outputs: dict[str, str]) -> dict[str, Any]:
+    return {
+        "period": str(analysis.period),
+        "version": __version__,
+        "config_digest": settings.digest(),
+        "started": analysis.started,
+        "finished": now(),
+        "inputs": [{"file": b.name, "size": b.size, "sha256": b.sha256} for b in analysis.books],
+        "register": {"file": "../register.xlsx"},
+        "outputs": [{"file": name, "sha256": digest} for name, digest in sorted(outputs.items())],
+        "rows": analysis.row_counts(),
+        "findings": analysis.finding_counts(),
+    }
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def run_check(workspace: Workspace, period: Period, settings: Settings,
+              progress: Progress[Any] = no_progress) -> Analysis:
+    """Read, check, reconcile; write output/P/check/findings.csv and rows.csv only."""
+    register = load_register(workspace, settings)
+    analysis = analyse(register, read_period(workspace, period, settings, progress), period,
+                       settings)
+    write_files(workspace.period_output(period) / "check", check_outputs(analysis))
+    return analysis
+
+
+def run_period(workspace: Workspace, period: Period, settings: Settings,
+               progress: Progress[Any] = no_progress) -> Analysis:
+    """The whole monthly batch for one period."""
+    started = now()
+    register = load_register(workspace, settings)
+    analysis = analyse(register, read_period(workspace, period, settings, progress), period,
+                       settings)
+    analysis.started = started
+    out = workspace.period_output(period)
+    files = data_outputs(analysis)
+    files.update(render_reports(analysis, settings))
+    outputs = write_files(out, files)
+    write_atomic(out / "manifest.json", json_bytes(manifest(analysis, settings, outputs)))
+    analysis.outputs = outputs
+    return analysis
+
+
+def render_reports(analysis: Analysis, settings: Settings) -> dict[str, bytes]:
+    """report.html and report.pdf (the county bulletin)."""
+    from pipeline.render.context import bulletin_context
+    from pipeline.render.html import render_bulletin
+    from pipeline.render.pdf import html_to_pdf
+
+    report = settings.report
+    templates = Path(report.templates) if report.templates else None
+    ctx = bulletin_context(projects=analysis.projects, units=analysis.units,
+                           finding_counts=analysis.finding_counts(), period=str(analysis.period),
+                           county=report.county, office=report.office, lang=report.lang)
+    html = render_bulletin(ctx, templates_dir=templates)
+    return {"report.html": html.encode("utf-8"),
+            "report.pdf": html_to_pdf(html, base_dir=Path("."))}
+
+
+def submitted_units(analysis: Analysis) -> tuple[list[str], list[str]]:
+    """(units that sent at least one file, units that sent none)."""
+    sent = {u for u in analysis.reconciled.file_units.values() if u}
+    units = analysis.register.units
+    return [u for u in units if u in sent], [u for u in units if u not in sent]
+
+
+def iterate(items: Iterable[T]) -> Iterator[T]:
+    yield from items

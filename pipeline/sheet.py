@@ -1,0 +1,145 @@
+"""Turn a sheet's grid into data rows with their origin (SPEC 4). Pure.
+
+Title rows, 填报单位 / 填报日期 lines, a “单位：元” line, totals rows (合计/总计/小计),
+section headings (一、续建项目), notes and blank rows are recognised and left out; every
+other row under the header is a data row and keeps file, sheet, Excel row and column letter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.columns import (MILESTONE, MILESTONE_DONE, NAME, NOTE_PREFIXES, PROJECT_ID,
+                              TOTAL_WORDS)
+from pipeline.findings import Finding
+from pipeline.headers import Header, find_header, match_label, normalise_header
+from pipeline.values import clean_text, is_empty, nfkc, parse_date
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    value: Any
+    column: str          # Excel letter
+    unit: str | None     # 万元 / 元 / 亿元 named by the header or the sheet's 单位 line
+
+
+@dataclass
+class RawRow:
+    file: str
+    sheet: str
+    row: int                                  # 1-based Excel row (CSV: line)
+    cells: dict[str, Cell]
+    milestones: list[tuple[Cell | None, Cell | None]] = field(default_factory=list)
+
+
+@dataclass
+class SheetRows:
+    sheet: str
+    header: Header | None
+    rows: list[RawRow]
+    unit_line: str | None = None
+    report_date: dt.date | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+_UNIT_LINE = re.compile(r"填报单位\s*[(（]?[盖章公章签字]*[)）]?\s*[:：]\s*(.*)$")
+_DATE_LINE = re.compile(r"填报(日期|时间)\s*[:：]\s*(.*)$")
+_AMOUNT_UNIT = re.compile(r"(?<![报任])单位\s*[:：]\s*(万元|亿元|元)")
+_STOP = re.compile(r"\s{2,}|填报日期|填报时间|填报人|联系人|联系电话|审核人|负责人")
+_HEADING = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]|^[(（][0-9]+[)）]")
+
+
+def _texts(row: list[Any]) -> list[tuple[int, str]]:
+    return [(i, nfkc(clean_text(v)).strip()) for i, v in enumerate(row) if not is_empty(v)]
+
+
+def _labelled(rows: list[list[Any]], pattern: re.Pattern[str], group: int) -> str | None:
+    """The text after a label such as 填报单位：, in the same cell or the next one."""
+    for row in rows:
+        texts = _texts(row)
+        for position, (_, text) in enumerate(texts):
+            match = pattern.search(text)
+            if not match:
+                continue
+            value = _STOP.split(match.group(group).strip())[0].strip()
+            if not value and position + 1 < len(texts):
+                value = _STOP.split(texts[position + 1][1])[0].strip()
+            if value:
+                return value
+    return None
+
+
+def _skippable(row: list[Any], header: Header, table: dict[str, str]) -> bool:
+    """Blank, totals, section heading, note or repeated header: not a project row."""
+    cells = {name: row[col] if col < len(row) else None for col, name in header.columns.items()}
+    if all(is_empty(v) for v in cells.values()):
+        return True
+    texts = _texts(row)
+    first = re.sub(r"\s+", "", texts[0][1]) if texts else ""
+    labels = [first] + [re.sub(r"\s+", "", nfkc(clean_text(cells.get(k)))) for k in (NAME, PROJECT_ID)]
+    if any(label.startswith((*TOTAL_WORDS, "其中")) for label in labels):
+        return True
+    if _HEADING.match(first) or _HEADING.match(labels[1]):
+        return True
+    if any(first.startswith(p) and first[len(p):len(p) + 1] in (":", "：") for p in NOTE_PREFIXES):
+        return True
+    repeated = sum(1 for col, name in header.columns.items()
+                   if col < len(row) and match_label(normalise_header(row[col]), table) == name)
+    return repeated >= 2
+
+
+def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[str, str],
+                 required: tuple[str, ...]) -> SheetRows:
+    """Find the header by aliases and return the sheet's data rows."""
+    header = find_header(rows, table, required)
+    above = rows[: header.first_row] if header else rows[:HEADER_CONTEXT]
+    everywhere = rows if header is None else above + rows[header.last_row + 1:]
+    unit_line = _labelled(everywhere, _UNIT_LINE, 1)
+    date_text = _labelled(everywhere, _DATE_LINE, 2)
+    report_date = parse_date(date_text).value if date_text else None
+    result = SheetRows(sheet=sheet, header=header, rows=[], unit_line=unit_line,
+                       report_date=report_date)
+    if header is None:
+        return result
+    sheet_unit = None
+    for row in above:
+        for _, text in _texts(row):
+            match = _AMOUNT_UNIT.search(text)
+            if match:
+                sheet_unit = match.group(1)
+    milestone_cols = header.repeats.get(MILESTONE, [])
+    done_cols = header.repeats.get(MILESTONE_DONE, [])
+    for index in range(header.last_row + 1, len(rows)):
+        row = rows[index]
+        if _skippable(row, header, table):
+            continue
+        cells = {}
+        for col, name in header.columns.items():
+            value = row[col] if col < len(row) else None
+            cells[name] = Cell(value, column_letter(col), header.units.get(col) or sheet_unit)
+        pairs = []
+        for k, col in enumerate(milestone_cols):
+            done = done_cols[k] if k < len(done_cols) else None
+            m_cell = Cell(row[col] if col < len(row) else None, column_letter(col), None)
+            d_cell = (Cell(row[done] if done < len(row) else None, column_letter(done), None)
+                      if done is not None else None)
+            pairs.append((m_cell, d_cell))
+        result.rows.append(RawRow(file=file, sheet=sheet, row=index + 1, cells=cells,
+                                  milestones=pairs))
+    return result
+
+
+HEADER_CONTEXT = 10

@@ -1,0 +1,188 @@
+"""Parse raw cell values the way people type them into unit sheets (SPEC 4). Pure.
+
+Every parser returns a ``Parsed``: the value, or a problem code with a hint. Empty cells
+(and placeholders such as “-”, “/”, “无数据”) parse to ``None`` with no problem.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.columns import EMPTY_WORDS, NO_WORDS, YES_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    value: Any = None
+    problem: str | None = None   # a finding code: bad_number, negative_amount, bad_date, bad_flag
+    hint: tuple[str, str] = ("", "")  # what looked wrong, for the message (zh, en)
+    yuan: bool = False           # the cell itself said 元 (not 万元): already divided
+
+
+def nfkc(text: str) -> str:
+    """Full-width to half-width and compatibility forms folded (“１２３” -> “123”)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def clean_text(value: Any) -> str:
+    """The cell as trimmed text; None and blanks give ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return nfkc(value).strip().lower() in EMPTY_WORDS
+    return False
+
+
+def norm_id(value: Any) -> str:
+    """Project ids compare trimmed, half-width and upper-case."""
+    return re.sub(r"\s+", "", nfkc(clean_text(value))).upper()
+
+
+def norm_name(value: Any) -> str:
+    """Names compare after NFKC with every space removed."""
+    return re.sub(r"\s+", "", nfkc(clean_text(value)))
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_SUFFIX = re.compile(r"(万元|万|元|亿元|亿)$")
+
+
+def parse_number(value: Any) -> Parsed:
+    """An amount: numbers, or text with separators, full-width digits, a 万元/元 suffix."""
+    if is_empty(value):
+        return Parsed()
+    if isinstance(value, bool):
+        return Parsed(problem="bad_number", hint=("是/否 不是金额", "a yes/no is not an amount"))
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if number != number or number in (float("inf"), float("-inf")):
+            return Parsed(problem="bad_number", hint=("不是有限数", "not a finite number"))
+        return _signed(number, yuan=False)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return Parsed(problem="bad_number", hint=("这是日期", "this is a date"))
+    text = nfkc(str(value)).strip()
+    text = re.sub(r"[\s,，_'’]", "", text)
+    scale, yuan = 1.0, False
+    suffix = _SUFFIX.search(text)
+    if suffix:
+        text = text[: suffix.start()]
+        unit = suffix.group(1)
+        if unit in ("元",):
+            scale, yuan = 1e-4, True
+        elif unit.startswith("亿"):
+            scale = 1e4
+    if text.startswith("(") and text.endswith(")"):
+        text = "-" + text[1:-1]
+    if not _NUMBER.match(text):
+        return Parsed(problem="bad_number", hint=_number_hint(text))
+    return _signed(float(text) * scale, yuan=yuan)
+
+
+def _signed(number: float, *, yuan: bool) -> Parsed:
+    if number < 0:
+        return Parsed(value=number, problem="negative_amount", yuan=yuan)
+    return Parsed(value=number, yuan=yuan)
+
+
+def _number_hint(text: str) -> tuple[str, str]:
+    if re.search(r"[oO]", text) and re.search(r"\d", text):
+        return "含字母 O，是否应为数字 0？/ letter O where a 0 was meant?"
+    if re.search(r"[lI]", text) and re.search(r"\d", text):
+        return "含字母 l/I，是否应为数字 1？/ letter l or I where a 1 was meant?"
+    if text.count(".") > 1:
+        return ("小数点不止一个", "more than one decimal point")
+    return ("不是数字", "not a number")
+
+
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(份)?(底|末)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_date(value: Any) -> Parsed:
+    """A date: Excel dates and serials, 2026-03-15, 2026/3/15, 2026年3月15日, 2026年3月, 2026.3.
+
+    A month-only date means that month's last day. A number such as 2026.3 means March;
+    2026.1 means January (Excel keeps no trailing zero, so write “2026.10” as text).
+    """
+    if is_empty(value):
+        return Parsed()
+    if isinstance(value, dt.datetime):
+        return Parsed(value=value.date())
+    if isinstance(value, dt.date):
+        return Parsed(value=value)
+    if isinstance(value, bool):
+        return Parsed(problem="bad_date", hint=("不是日期", "not a date"))
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if 1900 < number < 2200 and not number.is_integer():
+            text = repr(number)
+        elif 1 <= number < 2958466 and number.is_integer() and number > 3000:
+            return Parsed(value=EXCEL_EPOCH + dt.timedelta(days=int(number)))
+        else:
+            return Parsed(problem="bad_date", hint=("不是日期", "not a date"))
+    else:
+        text = nfkc(str(value)).strip()
+        text = re.sub(r"\s+", "", text)
+        text = re.sub(r"[T ]?\d{1,2}:\d{2}(:\d{2})?$", "", text)  # a time after the date
+    for pattern in (_YMD, _COMPACT):
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups()[:3])
+            try:
+                return Parsed(value=dt.date(year, month, day))
+            except ValueError:
+                return Parsed(problem="bad_date", hint=("没有这一天", "no such day"))
+    match = _YM.match(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12:
+            return Parsed(value=month_end(year, month))
+        return Parsed(problem="bad_date", hint=("月份不在 1–12", "month not in 1–12"))
+    return Parsed(problem="bad_date",
+                  hint=("请写成 2026-03-15 或 2026年3月", "write it as 2026-03-15 or 2026年3月"))
+
+
+def parse_flag(value: Any) -> Parsed:
+    """Yes/no: 是/否, Y/N, √/×, 已开工/未开工, true/false, 1/0."""
+    if value is None:
+        return Parsed()
+    if isinstance(value, bool):
+        return Parsed(value=value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return Parsed(value=bool(value))
+    text = re.sub(r"\s+", "", nfkc(str(value)).lower())
+    if text in YES_WORDS:
+        return Parsed(value=True)
+    if text in NO_WORDS:
+        return Parsed(value=False)
+    if text in EMPTY_WORDS:
+        return Parsed()
+    return Parsed(problem="bad_flag", hint=("请填 是 或 否", "enter 是 (yes) or 否 (no)"))
+
+
+def display(value: Any) -> str:
+    """The raw cell as a person would read it, for messages."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return clean_text(value)
