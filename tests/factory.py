@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Any, Sequence
+from xml.sax.saxutils import escape
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -78,6 +83,114 @@ def make_workbook(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any
             extra.sheet_state = "hidden"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    return path
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML part inside an xlsx, from workbook.xml and its rels."""
+    workbook = archive.read("xl/workbook.xml").decode("utf-8")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = {}
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid = re.search(r'Id="([^"]+)"', rel)
+        target = re.search(r'Target="([^"]+)"', rel)
+        if rid and target:
+            path = target.group(1)
+            targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
+    parts = {}
+    for tag in re.findall(r"<sheet\b[^>]*>", workbook):
+        name = re.search(r'name="([^"]+)"', tag)
+        rid = re.search(r'r:id="([^"]+)"', tag)
+        if name and rid:
+            parts[name.group(1)] = targets[rid.group(1)]
+    return parts
+
+
+def _rewrite_zip(path: Path, changed: dict[str, bytes], added: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in entries:
+            out.writestr(info, changed.get(info.filename, data))
+        for name, data in added.items():
+            out.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+
+
+def set_cached_values(path: Path, values: dict[str, dict[str, Any]]) -> Path:
+    """Store cached results next to formulas, as Excel does on save (openpyxl writes none).
+
+    ``values`` maps sheet name -> {"F5": 123.5, "G5": "text"}; every addressed cell must
+    hold a formula. The formulas stay in the file.
+    """
+    with zipfile.ZipFile(path) as archive:
+        parts = _sheet_parts(archive)
+        changed = {}
+        for sheet, cells in values.items():
+            part = parts[sheet]
+            xml = archive.read(part).decode("utf-8")
+            for address, value in cells.items():
+                pattern = re.compile(
+                    rf'<c r="{address}"([^>]*)>(<f>.*?</f>)(?:<v\s*/>|<v>.*?</v>)?</c>')
+                if isinstance(value, str):
+                    cell = rf'<c r="{address}" t="str">\2<v>{escape(value)}</v></c>'
+                else:
+                    cell = rf'<c r="{address}"\1>\2<v>{value!r}</v></c>'
+                xml, count = pattern.subn(lambda m, cell=cell: m.expand(cell), xml)
+                if count != 1:
+                    raise ValueError(f"{sheet}!{address} holds no formula")
+            changed[part] = xml.encode("utf-8")
+    _rewrite_zip(path, changed, {})
+    return path
+
+
+def add_zip_entry(path: Path, name: str, data: bytes) -> Path:
+    """Add one part to an xlsx (e.g. xl/vbaProject.bin to make it a macro workbook)."""
+    _rewrite_zip(path, {}, {name: data})
+    return path
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[Any]], *, encoding: str = "utf-8",
+              bom: bool = False) -> Path:
+    """A CSV as Excel or WPS saves it: UTF-8 (optionally with a BOM) or GB18030."""
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows(
+        ["" if v is None else v for v in row] for row in rows)
+    data = text.getvalue().encode(encoding)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def write_xls(path: Path, sheets: dict[str, Sequence[Sequence[Any]]], *,
+              merges: dict[str, Sequence[tuple[int, int, int, int]]] | None = None,
+              hidden: Sequence[str] = ()) -> Path:
+    """A real BIFF8 .xls (needs xlwt). Dates get a date format; merges are
+    (first_row, last_row, first_col, last_col), 0-based, holding the top-left value."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for name, grid in sheets.items():
+        sheet = book.add_sheet(name)
+        covered = set()
+        for r1, r2, c1, c2 in (merges or {}).get(name, ()):
+            sheet.merge(r1, r2, c1, c2)
+            covered |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+                        if (r, c) != (r1, c1)}
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if value is None or (r, c) in covered:
+                    continue
+                if isinstance(value, dt.date):
+                    sheet.write(r, c, value, date_style)
+                else:
+                    sheet.write(r, c, value)
+        if name in hidden:
+            sheet.visibility = 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(str(path))
     return path
 
 
