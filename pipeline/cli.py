@@ -47,9 +47,22 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A malformed --period is a usage error (exit 2)."""
+    from pipeline.period import Period
+
+    if value is not None:
+        try:
+            Period.parse(value)
+        except KeyprojError as exc:
+            raise click.BadParameter(str(exc)) from exc
+    return value
+
+
 def workspace_options(func: F) -> F:
     options = [
-        click.option("--period", metavar="YYYY-MM", help="Period; default: the latest input/YYYY-MM/."),
+        click.option("--period", metavar="YYYY-MM", callback=_period,
+                     help="Period; default: the latest input/YYYY-MM/."),
         click.option("--input", "input_dir", type=click.Path(file_okay=False, path_type=Path),
                      default=Path("input"), show_default=True, help="Input folder."),
         click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),

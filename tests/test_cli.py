@@ -1,0 +1,67 @@
+"""The command line: exit statuses, messages, and files equal to the library's result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factory import make_workbook, project, write_register
+from pipeline.cli import cli
+from pipeline.config import Settings
+from pipeline.period import Period
+from pipeline.run import Workspace, analyse, check_outputs, load_register, read_period
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_register(tmp_path / "input/register.xlsx", [
+        project("SP-001", "城区污水管网改造工程", unit="县交通运输局"),
+        project("SP-002", "泷泊镇农贸市场提质改造", unit="泷泊镇人民政府"),
+    ])
+    make_workbook(tmp_path / "input/2026-11/交通运输局.xlsx",
+                  ["项目编号", "项目名称", "年度累计完成投资"], [["SP-001", "城区污水管网改造工程", "1,1OO"]])
+    (tmp_path / "input/2026-10").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_check_writes_the_library_result_and_names_missing_units(workspace: Path) -> None:
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "2026-11" in result.output            # the latest period folder
+    assert "未报送 missing: 泷泊镇人民政府" in result.output
+    settings, period = Settings(), Period(2026, 11)
+    ws = Workspace(Path("input"), Path("output"))
+    expected = check_outputs(analyse(load_register(ws, settings),
+                                     read_period(ws, period, settings), period, settings))
+    for name, data in expected.items():
+        assert (workspace / "output/2026-11/check" / name).read_bytes() == data
+    assert not (workspace / "output/2026-11/data").exists()   # check writes no reports
+
+
+def test_no_register_exits_1_with_a_fix(workspace: Path) -> None:
+    (workspace / "input/register.xlsx").unlink()
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 1
+    assert "找不到项目库" in result.output and "register not found" in result.output
+
+
+def test_bad_config_exits_1(workspace: Path) -> None:
+    (workspace / "keyproj.toml").write_text("[lights]\nmode = 'sideways'\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 1
+    assert "points or relative" in result.output.replace('"', "")
+
+
+def test_usage_errors_exit_2(workspace: Path) -> None:
+    assert CliRunner().invoke(cli, ["check", "--period", "2026-13"]).exit_code == 2
+    assert CliRunner().invoke(cli, ["run", "--lang", "fr"]).exit_code == 2
+    assert CliRunner().invoke(cli, ["nonsense"]).exit_code == 2
+
+
+def test_missing_period_folder_exits_1(workspace: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", "--period", "2026-09"])
+    assert result.exit_code == 1
+    assert "2026-09" in result.output
