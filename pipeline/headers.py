@@ -116,6 +116,7 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
     and at least two distinct columns overall.
     """
     best: tuple[int, int, Header] | None = None
+    readings: dict[tuple[int, bool], Header] = {}
     for index in range(min(len(rows), HEADER_SCAN_ROWS)):
         for two in (False, True):
             if two and index + 1 >= len(rows):
@@ -126,10 +127,22 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
             found = set(header.columns.values())
             if len(found) < 2 or not found & set(required):
                 continue
+            header = Header(index, index + 1 if two else index, header.columns,
+                            header.units, header.repeats)
+            readings[(index, two)] = header
             # more columns wins; on a tie the single-row reading (less assumed) wins
             score = (len(found), 0 if two else 1)
             if best is None or score > best[:2]:
-                header = Header(index, index + 1 if two else index, header.columns,
-                                header.units, header.repeats)
                 best = (*score, header)
-    return best[2] if best else None
+    if best is None:
+        return None
+    chosen = best[2]
+    # A two-row header whose other cells are merged vertically repeats them in its lower
+    # row, so that row alone reads as well as the pair; the pair also carries the merged
+    # parents' units (投资完成情况（元）), so take it when the row above is a header too.
+    above = chosen.first_row - 1
+    pair = readings.get((above, True))
+    if (chosen.first_row == chosen.last_row and (above, False) in readings
+            and pair is not None and pair.columns == chosen.columns):
+        return pair
+    return chosen

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,8 +145,12 @@ def _read_zip(book: Book, data: bytes, limits: Limits) -> Book:
 def _openpyxl_grids(data: bytes) -> list[Grid]:
     import openpyxl  # IO edge: only this module opens workbooks
 
-    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_vba=False,
-                                      keep_links=False, rich_text=False)
+    with warnings.catch_warnings():
+        # openpyxl warns about parts it would drop on save (data-validation lists that refer
+        # to another sheet, slicers…); nothing is saved here, and the values are all read.
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_vba=False,
+                                          keep_links=False, rich_text=False)
     grids = []
     for sheet in workbook.worksheets:
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -215,12 +220,13 @@ def _calamine_value(value: Any) -> Any:
 
 def _read_text(book: Book, data: bytes) -> Book:
     ref = CellRef(book.name, "")
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<", b"\xef\xbb\xbf<")):
+    head = data[:512].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    # HTML/XML tables and .mht web archives that Excel, WPS and web systems save as ".xls"
+    if head.startswith((b"<", b"mime-version:")):
         book.findings.append(finding(
-            "unsupported_file", "这是网页（HTML/XML）另存的文件，不是真正的 Excel；请用 Excel 另存为 .xlsx",
-            "an HTML/XML page saved with a spreadsheet name; open it in Excel and save as .xlsx",
-            ref=ref))
+            "unsupported_file", "这是网页（HTML/XML/MHT）另存的文件，不是真正的 Excel；请用 Excel 另存为 .xlsx",
+            "an HTML/XML/MHT page saved with a spreadsheet name; open it in Excel and save as "
+            ".xlsx", ref=ref))
         return book
     if b"\x00" in data[:4096]:
         book.findings.append(finding(

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.columns import (MILESTONE, MILESTONE_DONE, NAME, NOTE_PREFIXES, PROJECT_ID,
-                              TOTAL_WORDS)
+from pipeline.columns import (CATEGORIES, CATEGORY_EXTRA, MILESTONE, MILESTONE_DONE, NAME,
+                              NOTE_PREFIXES, PROJECT_ID, TOTAL_WORDS)
 from pipeline.findings import Finding
 from pipeline.headers import Header, find_header, match_label, normalise_header
 from pipeline.values import clean_text, is_empty, nfkc, parse_date
@@ -62,6 +62,15 @@ _STOP = re.compile(r"\s{2,}|填报日期|填报时间|填报人|联系人|联系
 _HEADING = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]|^[(（][0-9]+[)）]")
 
 
+_SECTION_WORDS = frozenset(CATEGORIES) | frozenset(CATEGORY_EXTRA)
+_COUNT = re.compile(r"[(（]?(共|计)?\d+(个|项)?(项目)?[)）]?$")
+
+
+def _is_heading(text: str) -> bool:
+    """一、续建项目, （二）新开工项目, or a bare category word such as 续建项目（12个）."""
+    return bool(_HEADING.match(text)) or _COUNT.sub("", text) in _SECTION_WORDS
+
+
 def _texts(row: list[Any]) -> list[tuple[int, str]]:
     return [(i, nfkc(clean_text(v)).strip()) for i, v in enumerate(row) if not is_empty(v)]
 
@@ -87,13 +96,22 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str]) -> bool:
     cells = {name: row[col] if col < len(row) else None for col, name in header.columns.items()}
     if all(is_empty(v) for v in cells.values()):
         return True
+    # a template row that names no project and holds nothing but zeros (formulas' cached 0)
+    if all(is_empty(cells.get(k)) for k in (NAME, PROJECT_ID)) and all(
+            is_empty(v) or (isinstance(v, (int, float)) and v == 0) for v in cells.values()):
+        return True
     texts = _texts(row)
     first = re.sub(r"\s+", "", texts[0][1]) if texts else ""
-    labels = [first] + [re.sub(r"\s+", "", nfkc(clean_text(cells.get(k)))) for k in (NAME, PROJECT_ID)]
+    labels = [first] + [re.sub(r"\s+", "", nfkc(clean_text(cells.get(k))))
+                        for k in (NAME, PROJECT_ID)]
     if any(label.startswith((*TOTAL_WORDS, "其中")) for label in labels):
         return True
-    if _HEADING.match(first) or _HEADING.match(labels[1]):
-        return True
+    # A section heading (一、续建项目; 一 | 续建项目) names no project of its own: a row whose
+    # 序号 is “（1）” but that has a project name or id is a project, never dropped.
+    if _is_heading(first) or _is_heading(labels[1]):
+        own = [t for t in labels[1:] if t and t != first and not _is_heading(t)]
+        if not own:
+            return True
     if any(first.startswith(p) and first[len(p):len(p) + 1] in (":", "：") for p in NOTE_PREFIXES):
         return True
     repeated = sum(1 for col, name in header.columns.items()

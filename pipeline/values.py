@@ -99,9 +99,9 @@ def _signed(number: float, *, yuan: bool) -> Parsed:
 
 def _number_hint(text: str) -> tuple[str, str]:
     if re.search(r"[oO]", text) and re.search(r"\d", text):
-        return "含字母 O，是否应为数字 0？/ letter O where a 0 was meant?"
+        return ("含字母 O，是否应为数字 0？", "letter O where a 0 was meant?")
     if re.search(r"[lI]", text) and re.search(r"\d", text):
-        return "含字母 l/I，是否应为数字 1？/ letter l or I where a 1 was meant?"
+        return ("含字母 l/I，是否应为数字 1？", "letter l or I where a 1 was meant?")
     if text.count(".") > 1:
         return ("小数点不止一个", "more than one decimal point")
     return ("不是数字", "not a number")
@@ -141,8 +141,9 @@ def parse_date(value: Any) -> Parsed:
             return Parsed(problem="bad_date", hint=("不是日期", "not a date"))
     else:
         text = nfkc(str(value)).strip()
+        # a time after the date, cut before spaces go so that its hour stays whole
+        text = re.sub(r"(T|\s+)\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text)
         text = re.sub(r"\s+", "", text)
-        text = re.sub(r"[T ]?\d{1,2}:\d{2}(:\d{2})?$", "", text)  # a time after the date
     for pattern in (_YMD, _COMPACT):
         match = pattern.match(text)
         if match:

@@ -145,6 +145,27 @@ def set_cached_values(path: Path, values: dict[str, dict[str, Any]]) -> Path:
     return path
 
 
+def append_sheet_xml(path: Path, sheet: str, fragment: str) -> Path:
+    """Put raw XML at the end of a sheet part (e.g. an <extLst> that openpyxl cannot write)."""
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_parts(archive)[sheet]
+        xml = archive.read(part).decode("utf-8")
+    _rewrite_zip(path, {part: xml.replace("</worksheet>", fragment + "</worksheet>").encode()},
+                 {})
+    return path
+
+
+# A 是/否 dropdown whose list is on another sheet, as Excel 2010+ stores it.
+LIST_VALIDATION_EXT = (
+    '<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:dataValidations count="1" '
+    'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1">'
+    "<x14:formula1><xm:f>{source}</xm:f></x14:formula1><xm:sqref>{cells}</xm:sqref>"
+    "</x14:dataValidation></x14:dataValidations></ext></extLst>")
+
+
 def add_zip_entry(path: Path, name: str, data: bytes) -> Path:
     """Add one part to an xlsx (e.g. xl/vbaProject.bin to make it a macro workbook)."""
     _rewrite_zip(path, {}, {name: data})

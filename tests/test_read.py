@@ -1,0 +1,682 @@
+"""Reading real, messy unit submissions (SPEC 4): every tolerance, with each value's origin.
+
+Every test builds its files at test time in tmp_path and reads them the way a run does
+(``read_book`` then ``submission_from_book``), asserting values and file:sheet!cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import openpyxl
+import pytest
+
+from pipeline import columns as C
+from pipeline.check import Row
+from pipeline.config import Limits
+from pipeline.findings import Finding
+from pipeline.period import Period
+from pipeline.read import Book, read_book
+from pipeline.reconcile import Submission
+from pipeline.run import submission_from_book
+from factory import (LIST_VALIDATION_EXT, add_zip_entry, append_sheet_xml, make_workbook,
+                     set_cached_values, write_csv, write_xls)
+
+PERIOD = Period(2026, 11)
+TITLE = "双牌县2026年重点项目建设进度表（11月）"
+#         A       B          C          D                      E
+HEADER = ["序号", "项目编号", "项目名称", "本月完成投资（万元）", "年度累计完成投资（万元）",
+          #  F          G              H          I
+          "是否开工", "实际开工时间", "形象进度", "存在问题"]
+
+
+def row(n: int, pid: str, name: str, month: Any = 100, ytd: Any = 900, started: Any = "是",
+        start: Any = dt.datetime(2026, 3, 15), progress: Any = "路基施工",
+        problem: Any = None) -> list[Any]:
+    return [n, pid, name, month, ytd, started, start, progress, problem]
+
+
+def read(path: Path, name: str | None = None) -> Book:
+    return read_book(path, name or path.name, Limits())
+
+
+def submission(path: Path, name: str | None = None) -> Submission:
+    return submission_from_book(read(path, name), PERIOD)
+
+
+def codes(findings: Sequence[Finding]) -> list[tuple[str, str]]:
+    return [(f.code, str(f.ref)) for f in findings]
+
+
+def all_findings(sub: Submission) -> list[tuple[str, str]]:
+    return codes(sub.findings) + [c for r in sub.rows for c in codes(r.findings)]
+
+
+def table(sub: Submission, *fields: str) -> list[tuple[Any, ...]]:
+    """(Excel row, value of each field) for every data row."""
+    return [(r.raw.row, *(r.values.get(f) for f in fields)) for r in sub.rows]
+
+
+def refs(sub: Submission, field: str) -> list[str]:
+    return [str(r.ref(field)) for r in sub.rows]
+
+
+def only(sub: Submission) -> Row:
+    assert len(sub.rows) == 1
+    return sub.rows[0]
+
+
+# --- title, 填报单位 / 填报日期 lines, merged header cells -------------------------------------
+
+def test_title_rows_and_notes_above_the_header_are_skipped(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [row(1, "SP2026-001", "县城至泷泊镇公路改建工程", 120.5, 980),
+         row(2, "SP2026-002", "潇水大桥", "35", "1,260.5")],
+        title_rows=[[TITLE], ["注：金额单位为万元，请于每月3日前报送"], [], ["填报单位：县交通运输局"]],
+        merges=["A1:I1", "A2:I2"])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.NAME, C.MONTH_DONE, C.YTD_DONE) == [
+        (6, "SP2026-001", "县城至泷泊镇公路改建工程", 120.5, 980.0),
+        (7, "SP2026-002", "潇水大桥", 35.0, 1260.5)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!E6", "a.xlsx:进度表!E7"]
+    assert refs(sub, C.NAME) == ["a.xlsx:进度表!C6", "a.xlsx:进度表!C7"]
+    assert [(r.raw.file, r.raw.sheet) for r in sub.rows] == [("a.xlsx", "进度表")] * 2
+    assert sub.unit_line == "县交通运输局"
+    assert all_findings(sub) == []
+
+
+@pytest.mark.parametrize("lines", [
+    [["填报单位：县交通运输局"], ["填报日期：2026年12月3日"]],
+    [["填报单位:", "县交通运输局"], ["填报日期:", dt.datetime(2026, 12, 3)]],
+    [["填报单位（盖章）：县交通运输局", None, None, None, None, "填报日期：2026-12-03"]],
+    [["填报单位（盖章）：县交通运输局      填报日期：2026/12/3"]],
+    [["填报单位：", None, "县交通运输局", None, None, "填报日期：", "2026.12.3"]],
+], ids=["own-lines", "value-in-next-cell", "same-row", "one-cell", "gaps"])
+def test_unit_and_report_date_lines_above_the_header(tmp_path: Path, lines: list[list[Any]]
+                                                     ) -> None:
+    title = [[TITLE]] + lines
+    path = make_workbook(tmp_path / "a.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥")],
+                         title_rows=title, merges=["A1:I1"])
+    sub = submission(path)
+    assert (sub.unit_line, sub.report_date) == ("县交通运输局", dt.date(2026, 12, 3))
+    header_row = len(title) + 1
+    assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [(header_row + 1, "SP2026-001", 900.0)]
+
+
+def test_unit_and_report_date_lines_below_the_data(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥")],
+        title_rows=[[TITLE]],
+        after=[[], ["填报单位：县交通运输局", None, None, "填报人：李卫东", None, "联系电话：0746-7721234"],
+               ["审核人：王建国      填报日期：2026年12月3日"]])
+    sub = submission(path)
+    assert (sub.unit_line, sub.report_date) == ("县交通运输局", dt.date(2026, 12, 3))
+    assert table(sub, C.PROJECT_ID) == [(3, "SP2026-001")]
+    assert all_findings(sub) == []
+
+
+def test_merged_header_cells(tmp_path: Path) -> None:
+    # 项目名称 and 形象进度 are each merged over two columns, as wide text columns often are
+    header = ["序号", "项目编号", "项目名称", None, "本月完成投资", "年度累计完成投资", "形象进度", None]
+    path = make_workbook(
+        tmp_path / "a.xlsx", header,
+        [[1, "SP2026-001", "潇水大桥", None, 35, 300, "桩基完成", None]],
+        title_rows=[[TITLE]], merges=["A1:H1", "C2:D2", "G2:H2"])
+    sub = submission(path)
+    r = only(sub)
+    assert (r.values[C.NAME], r.values[C.MONTH_DONE], r.values[C.YTD_DONE],
+            r.values[C.PHYSICAL_PROGRESS]) == ("潇水大桥", 35.0, 300.0, "桩基完成")
+    assert [str(r.ref(f)) for f in (C.NAME, C.MONTH_DONE, C.YTD_DONE, C.PHYSICAL_PROGRESS)] == [
+        "a.xlsx:进度表!C3", "a.xlsx:进度表!E3", "a.xlsx:进度表!F3", "a.xlsx:进度表!G3"]
+
+
+# --- two-row headers -------------------------------------------------------------------------
+
+TOP = ["序号", "项目编号", "项目名称", "投资完成情况（万元）", None, "是否开工", "实际开工时间",
+       "形象进度", "存在问题"]
+BOTTOM = [None, None, None, "本月完成投资", "年度累计完成投资", None, None, None, None]
+VERTICAL = ["A{r}:A{s}", "B{r}:B{s}", "C{r}:C{s}", "F{r}:F{s}", "G{r}:G{s}", "H{r}:H{s}",
+            "I{r}:I{s}"]
+
+
+def two_row_merges(first: int) -> list[str]:
+    return [m.format(r=first, s=first + 1) for m in VERTICAL] + [f"D{first}:E{first}"]
+
+
+def test_two_row_header_with_a_merged_parent(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", TOP,
+        [row(1, "SP2026-001", "县城至泷泊镇公路改建工程", 120.5, 980),
+         row(2, "SP2026-002", "潇水大桥", 35, 300, "否", None, None, "征地未完成")],
+        header2=BOTTOM, title_rows=[[TITLE], ["填报单位：县交通运输局"]],
+        merges=["A1:I1"] + two_row_merges(3))
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.MONTH_DONE, C.YTD_DONE, C.STARTED, C.ACTUAL_START,
+                 C.PHYSICAL_PROGRESS, C.PROBLEM) == [
+        (5, "SP2026-001", 120.5, 980.0, True, dt.date(2026, 3, 15), "路基施工", None),
+        (6, "SP2026-002", 35.0, 300.0, False, None, None, "征地未完成")]
+    assert refs(sub, C.MONTH_DONE) == ["a.xlsx:进度表!D5", "a.xlsx:进度表!D6"]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!E5", "a.xlsx:进度表!E6"]
+    assert refs(sub, C.PROBLEM) == ["a.xlsx:进度表!I5", "a.xlsx:进度表!I6"]
+    assert all_findings(sub) == []
+
+
+def test_two_row_header_whose_merged_parent_says_yuan(tmp_path: Path) -> None:
+    top = list(TOP)
+    top[3] = "投资完成情况（元）"
+    path = make_workbook(
+        tmp_path / "a.xlsx", top, [row(1, "SP2026-001", "潇水大桥", 350000, 3000000)],
+        header2=BOTTOM, title_rows=[[TITLE]], merges=["A1:I1"] + two_row_merges(2))
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(4, 35.0, 300.0)]
+    assert all_findings(sub) == [("amount_in_yuan", "a.xlsx:进度表!D4"),
+                                 ("amount_in_yuan", "a.xlsx:进度表!E4")]
+
+
+def test_two_row_header_without_vertical_merges(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", TOP, [row(1, "SP2026-001", "潇水大桥", 35, 300)],
+        header2=BOTTOM, title_rows=[[TITLE]], merges=["A1:I1", "D2:E2"])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.MONTH_DONE, C.YTD_DONE, C.STARTED) == [
+        (4, "SP2026-001", 35.0, 300.0, True)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!E4"]
+
+
+# --- header aliases, line breaks, look-alikes --------------------------------------------------
+
+@pytest.mark.parametrize(("ytd_header", "problem_header"), [
+    ("年度累计完成投资（万元）", "存在问题"),
+    ("1-11月累计完成投资（万元）", "存在的问题及困难"),
+    ("1—11月累计完成投资", "存在的问题及困难"),
+    ("1～11月份累计完成投资(万元)", "存在问题"),
+    ("今年累计", "存在的问题及困难"),
+    ("年度累计\n完成投资\n（万元）", "存在\n问题"),
+    (" 年度累计  完成投资 ", " 存在的问题 及困难 "),
+])
+def test_header_aliases_line_breaks_and_spaces(tmp_path: Path, ytd_header: str,
+                                               problem_header: str) -> None:
+    header = ["序号", "项目\n编号", "项目 名称", "本月完成\n投资（万元）", ytd_header, "是否开工",
+              "实际开工\r\n时间", "工程进展", problem_header]
+    path = make_workbook(tmp_path / "a.xlsx", header,
+                         [row(1, "SP2026-001", "潇水大桥", 35, 300, problem="资金缺口")],
+                         title_rows=[[TITLE]])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.NAME, C.MONTH_DONE, C.YTD_DONE, C.ACTUAL_START,
+                 C.PHYSICAL_PROGRESS, C.PROBLEM) == [
+        (3, "SP2026-001", "潇水大桥", 35.0, 300.0, dt.date(2026, 3, 15), "路基施工", "资金缺口")]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!E3"]
+    assert refs(sub, C.PROBLEM) == ["a.xlsx:进度表!I3"]
+
+
+@pytest.mark.parametrize("lookalike", ["截至上月底累计完成投资（万元）", "开工以来累计完成投资",
+                                       "上年累计完成投资", "年度累计完成投资占年度计划比例（%）"])
+def test_a_lookalike_column_is_not_ytd_done(tmp_path: Path, lookalike: str) -> None:
+    header = ["项目编号", "项目名称", lookalike, "本月完成投资", "年度累计完成投资"]
+    path = make_workbook(tmp_path / "a.xlsx", header, [["SP2026-001", "潇水大桥", 265, 35, 300]],
+                         title_rows=[[TITLE]])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(3, 35.0, 300.0)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!E3"]
+
+
+def test_a_lookalike_alone_leaves_ytd_done_missing(tmp_path: Path) -> None:
+    header = ["项目编号", "项目名称", "本月完成投资", "截至上月底累计完成投资"]
+    path = make_workbook(tmp_path / "a.xlsx", header, [["SP2026-001", "潇水大桥", 35, 265]])
+    sub = submission(path)
+    r = only(sub)
+    assert C.YTD_DONE not in r.raw.cells
+    assert (r.values[C.MONTH_DONE], r.values.get(C.YTD_DONE)) == (35.0, None)
+    assert [f.code for f in r.findings] == ["missing_value"]
+
+
+# --- rows that are not projects ----------------------------------------------------------------
+
+def test_totals_blank_heading_and_note_rows_are_skipped(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [["合计", None, None, 235.5, 2240],                                     # 3
+         ["一、续建项目"] + [None] * 8,                                           # 4 merged
+         row(1, "SP2026-001", "县城至泷泊镇公路改建工程", 120.5, 980),             # 5
+         row(2, "SP2026-002", "潇水大桥", 35, 300),                               # 6
+         [None, None, "小计", 155.5, 1280],                                      # 7
+         [None] * 9,                                                             # 8
+         ["（二）新开工项目", None, None, 80, 960],                                # 9
+         row(3, "SP2026-003", "城东污水处理厂", 80, 960),                          # 10
+         [None, None, "小计", 80, 960],                                          # 11
+         [],                                                                     # 12
+         ["二、前期项目"],                                                        # 13
+         ["", "", "其中：政府投资项目", 50, 400],                                  # 14
+         [None, None, "总计", 235.5, 2240]],                                     # 15
+        title_rows=[[TITLE]],
+        after=[["注：1.金额单位为万元；2.本表由各责任单位于每月3日前报送。"]],
+        merges=["A1:I1", "A4:I4", "A16:I16"])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [
+        (5, "SP2026-001", 980.0), (6, "SP2026-002", 300.0), (10, "SP2026-003", 960.0)]
+    assert all_findings(sub) == []
+
+
+def test_totals_row_in_the_name_column_with_a_sequence_number(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [row(1, "SP2026-001", "潇水大桥", 35, 300), [2, None, "合 计", 35, 300]],
+        title_rows=[[TITLE]])
+    assert table(submission(path), C.PROJECT_ID) == [(3, "SP2026-001")]
+
+
+def test_a_heading_split_over_two_cells_with_subtotals_is_skipped(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [["一", None, "续建项目", 155.5, 1280],
+         row(1, "SP2026-001", "县城至泷泊镇公路改建工程", 120.5, 980),
+         ["二", None, "新开工项目（1个）", 80, 960],
+         row(1, "SP2026-003", "城东污水处理厂", 80, 960)])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID) == [(3, "SP2026-001"), (5, "SP2026-003")]
+    assert all_findings(sub) == []
+
+
+def test_a_sub_numbered_project_row_is_kept_not_taken_for_a_heading(tmp_path: Path) -> None:
+    # (1), (2) number the projects under a section: the rows are projects, never lost
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [["（一）交通项目"] + [None] * 8,
+         row("（1）", "SP2026-001", "县城至泷泊镇公路改建工程"),
+         row("(2)", None, "潇水大桥"),
+         ["（二）", None, "市政项目"]])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.NAME) == [(3, "SP2026-001", "县城至泷泊镇公路改建工程"),
+                                                (4, None, "潇水大桥"), (5, None, "市政项目")]
+
+
+def test_a_repeated_header_row_is_skipped(tmp_path: Path) -> None:
+    # a sheet pasted together from two: the header appears again between the blocks
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [row(1, "SP2026-001", "潇水大桥"), HEADER, row(2, "SP2026-002", "城东污水处理厂")])
+    assert table(submission(path), C.PROJECT_ID) == [(2, "SP2026-001"), (4, "SP2026-002")]
+
+
+# --- numbers as typed -------------------------------------------------------------------------
+
+def test_numbers_stored_as_text(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [row(1, "SP2026-001", "甲", "1,234.5", "12,345"),
+         row(2, "SP2026-002", "乙", "１２３４", "５，６７８．５"),
+         row(3, "SP2026-003", "丙", "560万元", " 1 260 万元 "),
+         row(4, "SP2026-004", "丁", "0", 0)],
+        title_rows=[[TITLE]])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [
+        (3, 1234.5, 12345.0), (4, 1234.0, 5678.5), (5, 560.0, 1260.0), (6, 0.0, 0.0)]
+    assert all_findings(sub) == []
+
+
+def test_a_header_in_yuan_is_divided_by_10000(tmp_path: Path) -> None:
+    header = list(HEADER)
+    header[3] = "本月完成投资（元）"
+    path = make_workbook(tmp_path / "a.xlsx", header,
+                         [row(1, "SP2026-001", "潇水大桥", 1234567, "3,000,000"),
+                          row(2, "SP2026-002", "城东污水处理厂", "350,000", 960)],
+                         title_rows=[[TITLE]])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(3, pytest.approx(123.4567), 3000000.0),
+                                                    (4, 35.0, 960.0)]
+    assert all_findings(sub) == [("amount_in_yuan", "a.xlsx:进度表!D3"),
+                                 ("amount_in_yuan", "a.xlsx:进度表!D4")]
+    assert {f.severity for r in sub.rows for f in r.findings} == {"info"}
+
+
+def test_a_cell_in_yuan_is_divided_by_10000(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path / "a.xlsx", HEADER,
+                         [row(1, "SP2026-001", "潇水大桥", "350,000元", 300)])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(2, 35.0, 300.0)]
+    assert all_findings(sub) == [("amount_in_yuan", "a.xlsx:进度表!D2")]
+
+
+@pytest.mark.parametrize("line", [["单位：元"], [None, None, None, None, None, None, "单位:元"],
+                                  [TITLE + "    金额单位：元"]])
+def test_a_unit_line_in_yuan_above_the_header(tmp_path: Path, line: list[Any]) -> None:
+    header = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资", "形象进度"]
+    path = make_workbook(tmp_path / "a.xlsx", header,
+                         [["SP2026-001", "潇水大桥", 350000, "3,000,000", "桩基完成"]],
+                         title_rows=[["填报单位：县交通运输局"], line])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(4, 35.0, 300.0)]
+    assert all_findings(sub) == [("amount_in_yuan", "a.xlsx:进度表!C4"),
+                                 ("amount_in_yuan", "a.xlsx:进度表!D4")]
+    assert sub.unit_line == "县交通运输局"
+
+
+def test_a_header_in_wan_yuan_wins_over_a_unit_line_in_yuan(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path / "a.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥", 35, 300)],
+                         title_rows=[["单位：元"]])
+    assert table(submission(path), C.MONTH_DONE, C.YTD_DONE) == [(3, 35.0, 300.0)]
+
+
+# --- dates and yes/no -------------------------------------------------------------------------
+
+def test_dates_in_every_accepted_form(tmp_path: Path) -> None:
+    starts = [dt.datetime(2026, 3, 15), "2026-03-15", "2026/3/15", "2026年3月15日", "2026年3月",
+              "2026.3", 2026.3, "2026-03-15 00:00:00"]
+    path = make_workbook(tmp_path / "a.xlsx", HEADER,
+                         [row(i, f"SP2026-00{i}", f"项目{i}", start=s)
+                          for i, s in enumerate(starts, start=1)],
+                         title_rows=[[TITLE]], number_formats={"G3": "yyyy-mm-dd"})
+    sub = submission(path)
+    day, month_end = dt.date(2026, 3, 15), dt.date(2026, 3, 31)
+    assert [v for _, v in table(sub, C.ACTUAL_START)] == [
+        day, day, day, day, month_end, month_end, month_end, day]
+    assert refs(sub, C.ACTUAL_START)[:2] == ["a.xlsx:进度表!G3", "a.xlsx:进度表!G4"]
+    assert all_findings(sub) == []
+
+
+@pytest.mark.parametrize(("yes", "no"), [("是", "否"), ("Y", "N"), ("√", "×"),
+                                         ("已开工", "未开工"), ("y", "n")])
+def test_yes_no_forms(tmp_path: Path, yes: str, no: str) -> None:
+    path = make_workbook(tmp_path / "a.xlsx", HEADER,
+                         [row(1, "SP2026-001", "甲", started=yes),
+                          row(2, "SP2026-002", "乙", started=no, start=None)])
+    sub = submission(path)
+    assert table(sub, C.STARTED) == [(2, True), (3, False)]
+    assert all_findings(sub) == []
+
+
+# --- extra and hidden sheets, formulas ----------------------------------------------------------
+
+INSTRUCTIONS = [["填表说明"], ["1. 项目名称：按年度计划填写全称。"],
+                ["2. 年度累计完成投资：填写1月至本月累计数，单位万元。"], ["3. 是否开工：填“是”或“否”。"]]
+
+
+def test_an_instructions_sheet_is_ignored(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    note = wb.active
+    note.title = "填表说明"
+    for line in INSTRUCTIONS:
+        note.append(line)
+    sheet = wb.create_sheet("进度表")
+    for line in ([TITLE], HEADER, row(1, "SP2026-001", "潇水大桥", 35, 300)):
+        sheet.append(line)
+    wb.save(tmp_path / "a.xlsx")
+    sub = submission(tmp_path / "a.xlsx")
+    assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [(3, "SP2026-001", 300.0)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!E3"]
+    assert all_findings(sub) == []
+
+
+def test_a_hidden_sheet_with_a_header_is_skipped_with_a_finding(tmp_path: Path) -> None:
+    old = [HEADER, row(1, "SP2026-001", "潇水大桥", 10, 100)]
+    path = make_workbook(tmp_path / "a.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥", 35, 300)],
+                         extra_sheets={"填表说明": INSTRUCTIONS, "10月": old}, hidden=["10月"])
+    sub = submission(path)
+    assert table(sub, C.YTD_DONE) == [(2, 300.0)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!E2"]
+    assert all_findings(sub) == [("hidden_sheet_skipped", "a.xlsx:10月")]
+
+
+def test_a_hidden_sheet_is_read_when_it_is_the_only_one_with_a_header(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path / "a.xlsx", ["填表说明"], INSTRUCTIONS[1:], sheet="说明",
+                         extra_sheets={"数据": [HEADER, row(1, "SP2026-001", "潇水大桥", 35, 300)]},
+                         hidden=["数据"])
+    sub = submission(path)
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:数据!E2"]
+    assert all_findings(sub) == []
+
+
+def test_formulas_give_their_cached_values(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [row(1, "SP2026-001", "甲", "=ROUND(120.54,1)", "=860+D3"),
+         row(2, "SP2026-002", "乙", 35, "=265+D4", started='=IF(D4>0,"是","否")'),
+         ["合计", None, None, "=SUM(D3:D4)", "=SUM(E3:E4)"]],
+        title_rows=[[TITLE]])
+    set_cached_values(path, {"进度表": {"D3": 120.5, "E3": 980.5, "E4": 300, "F4": "是",
+                                        "D5": 155.5, "E5": 1280.5}})
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE, C.STARTED) == [
+        (3, 120.5, 980.5, True), (4, 35.0, 300.0, True)]
+    assert all_findings(sub) == []
+    # the formulas are still in the file: the values came from the cache
+    assert openpyxl.load_workbook(path)["进度表"]["E3"].value == "=860+D3"
+
+
+def test_a_formula_without_a_cached_value_is_missing_not_its_text(tmp_path: Path) -> None:
+    # openpyxl (and some export tools) write formulas that Excel never calculated
+    path = make_workbook(tmp_path / "a.xlsx", HEADER,
+                         [row(1, "SP2026-001", "甲", 35, "=265+D2")])
+    sub = submission(path)
+    assert table(sub, C.YTD_DONE) == [(2, None)]
+    assert all_findings(sub) == [("missing_value", "a.xlsx:进度表!E2")]
+
+
+def test_a_dropdown_list_from_another_sheet_does_not_stop_the_read(tmp_path: Path) -> None:
+    # Excel stores such lists in an extension openpyxl warns about; the values are all there
+    path = make_workbook(tmp_path / "a.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥", 35, 300)],
+                         extra_sheets={"选项": [["是"], ["否"]]}, hidden=["选项"])
+    append_sheet_xml(path, "进度表",
+                     LIST_VALIDATION_EXT.format(source="选项!$A$1:$A$2", cells="F2:F200"))
+    sub = submission(path)
+    assert table(sub, C.YTD_DONE, C.STARTED) == [(2, 300.0, True)]
+    assert all_findings(sub) == []
+
+
+# --- other formats ----------------------------------------------------------------------------
+
+def test_xlsm_values_are_read_and_macros_reported(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path / "a.xlsm", HEADER, [row(1, "SP2026-001", "潇水大桥", 35, 300)],
+                         title_rows=[[TITLE]])
+    add_zip_entry(path, "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    book = read(path)
+    assert book.kind == "xlsm"
+    sub = submission_from_book(book, PERIOD)
+    assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [(3, "SP2026-001", 300.0)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsm:进度表!E3"]
+    assert all_findings(sub) == [("macros_present", "a.xlsm")]
+    assert {f.severity for f in sub.findings} == {"info"}
+
+
+def test_xls_biff8(tmp_path: Path) -> None:
+    pytest.importorskip("xlwt")
+    grid = [
+        [TITLE] + [None] * 8,
+        ["填报单位：", "县交通运输局", None, None, None, "填报日期：2026年12月3日"],
+        TOP,
+        BOTTOM,
+        ["一、续建项目"] + [None] * 8,
+        row(1, "SP2026-001", "县城至泷泊镇公路改建工程", 120.5, 980, start=dt.date(2026, 3, 15)),
+        row(2, "SP2026-002", "潇水大桥", "35", "1,260.5", "否", None),
+        [None, None, "合计", 155.5, 2240.5],
+    ]
+    merges = [(0, 0, 0, 8), (4, 4, 0, 8), (2, 2, 3, 4)] + [
+        (2, 3, c, c) for c in (0, 1, 2, 5, 6, 7, 8)]
+    path = write_xls(tmp_path / "a.xls", {"填表说明": INSTRUCTIONS, "进度表": grid,
+                                          "旧表": [HEADER, row(1, "SP2026-001", "潇水大桥")]},
+                     merges={"进度表": merges}, hidden=["旧表"])
+    book = read(path)
+    assert book.kind == "xls"
+    sub = submission_from_book(book, PERIOD)
+    assert table(sub, C.PROJECT_ID, C.MONTH_DONE, C.YTD_DONE, C.STARTED, C.ACTUAL_START) == [
+        (6, "SP2026-001", 120.5, 980.0, True, dt.date(2026, 3, 15)),
+        (7, "SP2026-002", 35.0, 1260.5, False, None)]
+    assert refs(sub, C.ACTUAL_START) == ["a.xls:进度表!G6", "a.xls:进度表!G7"]
+    assert (sub.unit_line, sub.report_date) == ("县交通运输局", dt.date(2026, 12, 3))
+    assert all_findings(sub) == [("hidden_sheet_skipped", "a.xls:旧表")]
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", False), ("utf-8", True),
+                                               ("gb18030", False)])
+def test_csv_in_utf8_and_gb18030(tmp_path: Path, encoding: str, bom: bool) -> None:
+    lines = [[TITLE], ["填报单位：县交通运输局"], HEADER,
+             row(1, "SP2026-001", "县城至泷泊镇公路改建工程", "120.5", "1,260.5", "是", "2026/3/15"),
+             row(2, "SP2026-002", "潇水大桥", "３５", "300万元", "否", ""),
+             ["合计", "", "", "155.5", "1560.5"]]
+    path = write_csv(tmp_path / "县交通运输局.csv", lines, encoding=encoding, bom=bom)
+    book = read(path)
+    assert book.kind == "csv"
+    sub = submission_from_book(book, PERIOD)
+    assert table(sub, C.PROJECT_ID, C.NAME, C.MONTH_DONE, C.YTD_DONE, C.STARTED,
+                 C.ACTUAL_START) == [
+        (4, "SP2026-001", "县城至泷泊镇公路改建工程", 120.5, 1260.5, True, dt.date(2026, 3, 15)),
+        (5, "SP2026-002", "潇水大桥", 35.0, 300.0, False, None)]
+    assert refs(sub, C.YTD_DONE) == ["县交通运输局.csv:县交通运输局!E4",
+                                     "县交通运输局.csv:县交通运输局!E5"]
+    assert sub.unit_line == "县交通运输局"
+    assert all_findings(sub) == []
+
+
+def test_format_is_told_by_first_bytes_not_extension(tmp_path: Path) -> None:
+    xlsx = make_workbook(tmp_path / "x.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥", 35, 300)])
+    named_xls = tmp_path / "a.xls"
+    named_xls.write_bytes(xlsx.read_bytes())
+    book = read(named_xls)
+    assert book.kind == "xlsx"
+    assert refs(submission_from_book(book, PERIOD), C.YTD_DONE) == ["a.xls:进度表!E2"]
+
+    named_xlsx = write_csv(tmp_path / "b.xlsx", [HEADER, row(1, "SP2026-002", "乙", "35", "300")],
+                           encoding="gb18030")
+    book = read(named_xlsx)
+    assert book.kind == "csv"
+    sub = submission_from_book(book, PERIOD)
+    assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [(2, "SP2026-002", 300.0)]
+    assert refs(sub, C.YTD_DONE) == ["b.xlsx:b!E2"]
+
+
+def test_xls_named_xlsx_is_read_as_xls(tmp_path: Path) -> None:
+    pytest.importorskip("xlwt")
+    path = write_xls(tmp_path / "x.xls", {"进度表": [HEADER, row(1, "SP2026-001", "甲", 35, 300)]})
+    renamed = tmp_path / "a.xlsx"
+    renamed.write_bytes(path.read_bytes())
+    book = read(renamed)
+    assert book.kind == "xls"
+    assert refs(submission_from_book(book, PERIOD), C.YTD_DONE) == ["a.xlsx:进度表!E2"]
+
+
+# --- files that give findings, not crashes ------------------------------------------------------
+
+def _good_xlsx(tmp_path: Path) -> bytes:
+    return make_workbook(tmp_path / "good.xlsx", HEADER,
+                         [row(i, f"SP2026-{i:03d}", f"项目{i}") for i in range(1, 40)]
+                         ).read_bytes()
+
+
+def _damaged_sheet(tmp_path: Path) -> bytes:
+    """A complete zip whose sheet part is corrupt (bad CRC), as a failing disk leaves it."""
+    data = bytearray(_good_xlsx(tmp_path))
+    with zipfile.ZipFile(tmp_path / "good.xlsx") as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(start + 20, start + 60):
+        data[k] ^= 0x5A
+    return bytes(data)
+
+
+BAD_FILES = {
+    "empty": ("a.xlsx", lambda tmp: b"", "unreadable_file"),
+    "truncated": ("a.xlsx", lambda tmp: _good_xlsx(tmp)[: len(_good_xlsx(tmp)) // 2],
+                  "unreadable_file"),
+    "cut-after-header": ("a.xlsx", lambda tmp: _good_xlsx(tmp)[:40], "unreadable_file"),
+    "damaged-part": ("a.xlsx", _damaged_sheet, "unreadable_file"),
+    "lock-file": ("~$a.xlsx", lambda tmp: b"\x08\x00Zhang Wei" + bytes(145), "unsupported_file"),
+    "html-as-xls": ("a.xls", lambda tmp: (
+        "<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><body><table>"
+        "<tr><td>项目名称</td><td>年度累计完成投资</td></tr></table></body></html>"
+    ).encode("utf-8"), "unsupported_file"),
+    "html-with-bom": ("a.xls", lambda tmp: b"\xef\xbb\xbf\r\n  <!DOCTYPE html><html></html>",
+                      "unsupported_file"),
+    "xml-spreadsheet-2003": ("a.xls", lambda tmp: b'<?xml version="1.0"?>\r\n<Workbook/>',
+                             "unsupported_file"),
+    "web-archive-mht": ("a.xls", lambda tmp: (
+        b"MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n"
+        b'Content-Type: multipart/related; boundary="----=_NextPart"\r\n\r\n'),
+        "unsupported_file"),
+    "encrypted": ("a.xlsx", lambda tmp: (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+                                         + "EncryptionInfo".encode("utf-16-le") + bytes(64)),
+                  "encrypted_file"),
+    "ole-not-a-workbook": ("a.et", lambda tmp: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+                           "unsupported_file"),
+    "word-docx": ("a.xlsx", lambda tmp: _docx(tmp), "unsupported_file"),
+    "png": ("a.xlsx", lambda tmp: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
+            "unsupported_file"),
+}
+
+
+def _docx(tmp_path: Path) -> bytes:
+    path = tmp_path / "w.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_files_give_one_file_finding(tmp_path: Path, case: str) -> None:
+    name, make, code = BAD_FILES[case]
+    path = tmp_path / name
+    path.write_bytes(make(tmp_path))
+    book = read(path)
+    assert (book.grids, codes(book.findings)) == ([], [(code, name)])
+    sub = submission_from_book(book, PERIOD)
+    assert (sub.rows, all_findings(sub)) == ([], [(code, name)])
+    assert all(f.severity == "error" for f in book.findings)
+    assert name in book.findings[0].message
+
+
+def test_a_workbook_without_a_recognisable_header_is_no_header(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path / "a.xlsx", ["项目", "金额", "备注"],
+                         [["县城至泷泊镇公路改建工程", 980, None], ["潇水大桥", 300, "进度正常"]],
+                         title_rows=[[TITLE]], extra_sheets={"填表说明": INSTRUCTIONS})
+    sub = submission(path)
+    assert (sub.rows, all_findings(sub)) == ([], [("no_header", "a.xlsx")])
+
+
+def test_a_csv_without_a_header_is_no_header(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [["县城至泷泊镇公路改建工程", "980"], ["潇水大桥", "300"]])
+    sub = submission(path)
+    assert (sub.rows, all_findings(sub)) == ([], [("no_header", "a.csv")])
+
+
+# --- bad cells: findings with their place ---------------------------------------------------------
+
+def test_bad_cells_give_findings_at_their_cells(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [row(1, "SP2026-001", "甲", "1,2O3", 980),                      # 3: bad_number D
+         row(2, "SP2026-002", "乙", 35, -5),                            # 4: negative_amount E
+         row(3, "SP2026-003", "丙", start="2026年13月"),                  # 5: bad_date G
+         row(4, "SP2026-004", "丁", start=dt.datetime(2026, 12, 5)),     # 6: future_date G
+         row(5, "SP2026-005", "戊", ytd=None),                           # 7: missing_value E
+         row(6, "SP2026-006", "己", started="是", start=None),            # 8: started_without_date
+         row(7, "SP2026-007", "庚", start="2026年12月")],                 # 9: future_date G
+        title_rows=[[TITLE]])
+    sub = submission(path)
+    assert all_findings(sub) == [
+        ("bad_number", "a.xlsx:进度表!D3"),
+        ("negative_amount", "a.xlsx:进度表!E4"),
+        ("bad_date", "a.xlsx:进度表!G5"),
+        ("future_date", "a.xlsx:进度表!G6"),
+        ("missing_value", "a.xlsx:进度表!E7"),
+        ("started_without_date", "a.xlsx:进度表!G8"),
+        ("future_date", "a.xlsx:进度表!G9"),
+    ]
+    bad = sub.rows[0].findings[0]
+    assert (bad.value, bad.severity) == ("1,2O3", "error")
+    assert "a.xlsx:进度表!D3" in bad.message and "letter O where a 0 was meant?" in bad.message
+    assert "含字母 O" in bad.message
+    assert [r.values[C.YTD_DONE] for r in sub.rows] == [980.0, None, 900.0, 900.0, None, 900.0,
+                                                        900.0]
+    assert sub.rows[1].unusable == {C.YTD_DONE}
+
+
+def test_bad_cells_in_a_csv_point_at_the_line(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [[TITLE], HEADER,
+                                          row(1, "SP2026-001", "甲", "1,2O3", "-5", "是", "")])
+    sub = submission(path)
+    assert all_findings(sub) == [("bad_number", "a.csv:a!D3"), ("negative_amount", "a.csv:a!E3"),
+                                 ("started_without_date", "a.csv:a!G3")]
