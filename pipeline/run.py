@@ -3,9 +3,10 @@ rank → render, and writes what a run or a check produces."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -250,10 +251,13 @@ def render_reports(analysis: Analysis, settings: Settings) -> dict[str, bytes]:
     templates = Path(report.templates) if report.templates else None
     ctx = bulletin_context(projects=analysis.projects, units=analysis.units,
                            finding_counts=analysis.finding_counts(), period=str(analysis.period),
-                           county=report.county, office=report.office, lang=report.lang)
+                           county=report.county, office=report.office, lang=report.lang,
+                           weights=dataclasses.asdict(settings.weights))
     html = render_bulletin(ctx, templates_dir=templates)
-    return {"report.html": html.encode("utf-8"),
-            "report.pdf": html_to_pdf(html, base_dir=Path("."))}
+    # the PDF's creation date is the period's last day, so runs are reproducible
+    created = dt.datetime.combine(analysis.period.end, dt.time(), tzinfo=dt.timezone.utc)
+    pdf = html_to_pdf(html, base_dir=Path("."), templates_dir=templates, created=created)
+    return {"report.html": html.encode("utf-8"), "report.pdf": pdf}
 
 
 def submitted_units(analysis: Analysis) -> tuple[list[str], list[str]]:
@@ -262,6 +266,3 @@ def submitted_units(analysis: Analysis) -> tuple[list[str], list[str]]:
     units = analysis.register.units
     return [u for u in units if u in sent], [u for u in units if u not in sent]
 
-
-def iterate(items: Iterable[T]) -> Iterator[T]:
-    yield from items

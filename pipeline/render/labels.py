@@ -32,6 +32,8 @@ LABELS: dict[str, dict[str, str]] = {
     "milestone_overdue_30d": {"zh": "节点逾期超30天", "en": "milestone overdue > 30 days"},
     "not_reported": {"zh": "未报送", "en": "not reported"},
     "unusable_value": {"zh": "数据不可用", "en": "unusable value"},
+    # --- page ---------------------------------------------------------------------------
+    "html_lang": {"zh": "zh-CN", "en": "en"},
     # --- masthead -----------------------------------------------------------------------
     "bulletin_title": {"zh": "{county}重点项目建设调度通报",
                        "en": "{county} Key Construction Projects Bulletin"},
@@ -39,8 +41,6 @@ LABELS: dict[str, dict[str, str]] = {
                                  "en": "Key Construction Projects Bulletin"},
     "issue": {"zh": "{year}年第{month}期", "en": "Issue {month}, {year}"},
     "date": {"zh": "{year}年{month}月{day}日", "en": "{day} {month_name} {year}"},
-    "period_heading": {"zh": "（{year}年1—{month}月）", "en": "(January–{month_name} {year})"},
-    "period_heading_january": {"zh": "（{year}年1月）", "en": "(January {year})"},
     # --- section headings ---------------------------------------------------------------
     "section_number": {"zh": "{number}、", "en": "{number}. "},
     "sec_overview": {"zh": "总体情况", "en": "Overview"},
@@ -74,6 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
     "behind_pp": {"zh": "低于序时进度{pp}个百分点",
                   "en": "{pp} percentage points behind schedule"},
     "even_pp": {"zh": "与序时进度持平", "en": "level with the schedule"},
+    "sentence_gap": {"zh": "", "en": " "},
     "overview_lights": {
         "zh": "亮绿灯{green}个、黄灯{yellow}个、红灯{red}个，未报送{grey}个。",
         "en": "Lights: {green} green, {yellow} yellow, {red} red, {grey} not reported.",
@@ -82,7 +83,6 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "本期数据核查发现错误{error}条、警告{warning}条、提示{info}条。",
         "en": "Data checks found {error} errors, {warning} warnings and {info} notes.",
     },
-    "amount_unit_yi": {"zh": "亿元", "en": "hundred million yuan"},
     # --- table headings -----------------------------------------------------------------
     "col_rank": {"zh": "排名", "en": "Rank"},
     "col_unit": {"zh": "责任单位", "en": "Unit"},
@@ -92,34 +92,34 @@ LABELS: dict[str, dict[str, str]] = {
     "col_leader": {"zh": "联系领导", "en": "Leader"},
     "col_projects": {"zh": "项目数", "en": "Projects"},
     "col_score": {"zh": "得分", "en": "Score"},
-    "col_investment": {"zh": "投资完成", "en": "Investment"},
+    "col_parts": {"zh": "分项完成比例", "en": "Parts achieved"},
+    "col_investment": {"zh": "投资", "en": "Investment"},
     "col_starts": {"zh": "开工", "en": "Starts"},
     "col_milestones": {"zh": "节点", "en": "Milestones"},
     "col_reporting": {"zh": "报送", "en": "Reporting"},
     "col_annual_plan": {"zh": "年度计划", "en": "Annual plan"},
     "col_ytd_done": {"zh": "累计完成", "en": "Done this year"},
-    "col_completion_rate": {"zh": "完成率", "en": "Completion"},
+    "col_completion_rate": {"zh": "完成率", "en": "% of plan"},
     "col_time_progress": {"zh": "序时进度", "en": "Time progress"},
     "col_lag_pp": {"zh": "滞后（百分点）", "en": "Lag (pp)"},
     "col_light": {"zh": "亮灯", "en": "Light"},
     "col_light_reason": {"zh": "原因", "en": "Reason"},
     "col_total": {"zh": "合计", "en": "Total"},
-    "unit_wan": {"zh": "万元", "en": "10,000 yuan"},
+    "amount_unit_wan": {"zh": "金额单位：万元", "en": "Amounts in 10,000 yuan"},
     "units_note": {
-        "zh": "得分满分100分：投资完成{investment}分、开工{starts}分、节点{milestones}分、"
+        "zh": "注：得分满分100分：投资完成{investment}分、开工{starts}分、节点{milestones}分、"
               "报送{reporting}分；无可考核内容的项不计，其余按比例折算。各项为完成比例。",
-        "en": "Score out of 100: investment {investment}, starts {starts}, milestones "
+        "en": "Note: score out of 100: investment {investment}, starts {starts}, milestones "
               "{milestones}, reporting {reporting}; a part with nothing to measure drops out "
               "and the others are scaled up. Parts are shown as shares achieved.",
     },
     "projects_note": {
-        "zh": "金额单位：万元。未排名项目（年度计划投资为0、未报送或数据不可用）列于表末。",
-        "en": "Amounts in 10,000 yuan. Unranked projects (no annual plan, not reported or "
-              "unusable value) are listed last.",
+        "zh": "注：未排名项目（年度计划投资为0、未报送或数据不可用）列于表末。",
+        "en": "Note: unranked projects (no annual plan, not reported or unusable value) are "
+              "listed last.",
     },
-    "lights_note": {"zh": "单位：个。", "en": "Number of projects."},
+    "lights_unit": {"zh": "单位：个", "en": "Number of projects"},
     "no_rows": {"zh": "（无）", "en": "(none)"},
-    "page_of": {"zh": "第{page}页", "en": "Page {page}"},
 }
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",

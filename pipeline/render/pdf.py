@@ -1,0 +1,57 @@
+"""[IO] Print report HTML to PDF with WeasyPrint, fetching nothing from outside.
+
+The HTML is untrusted in part (project names, problems and units' words come from the
+units' sheets), so the URL fetcher allows only ``data:`` URLs and files inside the template
+folders: an ``<img src="http://…">`` or ``file:///etc/passwd`` is refused, not fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from pipeline.render.html import TEMPLATES_DIR
+
+
+class LocalFetcher(URLFetcher):
+    """Fetch ``data:`` URLs and files under ``roots``; raise ValueError for anything else."""
+
+    def __init__(self, roots: Iterable[Path]) -> None:
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+        self.roots = tuple(Path(root).resolve() for root in roots)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if path.is_file() and any(path.is_relative_to(root) for root in self.roots):
+                return super().fetch(path.as_uri(), headers)
+        raise ValueError(f"refused to fetch {url[:200]!r}: reports may only use data: URLs "
+                         f"and files in the templates folder")
+
+
+def html_to_pdf(html: str, *, base_dir: Path, templates_dir: Path | None = None,
+                created: dt.datetime | None = None) -> bytes:
+    """Print ``html`` to PDF bytes; relative links resolve against ``base_dir``.
+
+    Fonts are embedded and subset. ``created`` sets the PDF's creation and modification
+    dates; without it the PDF carries none, so the same HTML gives the same bytes.
+    """
+    roots = [TEMPLATES_DIR] + ([templates_dir] if templates_dir is not None else [])
+    document = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()),
+                               url_fetcher=LocalFetcher(roots)).render()
+    if created is not None:
+        stamp = created.isoformat(timespec="seconds")
+        document.metadata.created = stamp
+        document.metadata.modified = stamp
+    pdf = document.write_pdf()
+    assert pdf is not None  # write_pdf returns the bytes when given no target
+    return pdf
