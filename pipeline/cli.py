@@ -166,3 +166,34 @@ def doctor() -> None:
         problems += not ok
     if problems:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="Output folder (holds history.sqlite).")
+@click.option("--drop", metavar="YYYY-MM", callback=_period, default=None,
+              help="Remove this period from the history.")
+@handle_errors
+def history(output_dir: Path, drop: str | None) -> None:
+    """Show what the history holds (periods, run times, inputs); --drop a period."""
+    from pipeline import history as store
+    from pipeline.period import Period
+
+    path = output_dir / "history.sqlite"
+    if drop:
+        if store.drop_period(path, Period.parse(drop)):
+            click.echo(f"已删除 dropped {drop} from {path}")
+        else:
+            click.echo(f"历史中没有 {drop} / {drop} is not in the history", err=True)
+            sys.exit(1)
+        return
+    periods = store.summary(path)
+    if not periods:
+        click.echo(f"历史为空 / the history is empty ({path})")
+        return
+    for item in periods:
+        stale = "  过期，请重新运行 stale: run it again" if item.stale else ""
+        click.echo(f"{item.period}  run {item.run_at}  keyproj {item.version}  "
+                   f"{item.projects} projects  {len(item.inputs)} inputs{stale}")
+        for file, size, sha in item.inputs:
+            click.echo(f"    {sha[:16]}  {size:>9}  {file}")

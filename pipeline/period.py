@@ -35,6 +35,11 @@ class Period:
         return Period(self.year, self.month - 1) if self.month > 1 else None
 
     @property
+    def before(self) -> Period:
+        """The calendar month before (December of last year for January)."""
+        return Period(self.year, self.month - 1) if self.month > 1 else Period(self.year - 1, 12)
+
+    @property
     def next(self) -> Period:
         return Period(self.year + self.month // 12, self.month % 12 + 1)
 

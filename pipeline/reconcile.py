@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from pipeline import columns as C
 from pipeline.check import Row
 from pipeline.findings import CellRef, Finding, finding
+from pipeline.history import ProjectFact
 from pipeline.register import Project, Register
 from pipeline.values import display, norm_id, norm_name
 
@@ -169,8 +170,12 @@ def assign_units(submissions: list[Submission], register: Register,
 
 
 def reconcile(submissions: list[Submission], register: Register,
-              aliases: dict[str, tuple[str, ...]]) -> Reconciled:
-    """Match, check against the register, and give every row its disposition."""
+              aliases: dict[str, tuple[str, ...]],
+              previous: dict[str, ProjectFact] | None = None) -> Reconciled:
+    """Match, check against the register, and give every row its disposition.
+
+    ``previous`` holds last month's facts (same year) for the history checks; None skips them.
+    """
     matcher = Matcher(register)
     matched: dict[tuple[str, str, int], Project] = {}
     for sub in submissions:
@@ -189,6 +194,8 @@ def reconcile(submissions: list[Submission], register: Register,
             project = matched.get(row.key)
             if project is not None:
                 _project_checks(row, project, sub.unit)
+                if previous is not None:
+                    _history_checks(row, previous.get(project.project_id))
     kept = _settle_duplicates(submissions, {norm_id(p.project_id): p
                                             for p in register.projects})
     findings: list[Finding] = []
@@ -228,6 +235,28 @@ def _project_checks(row: Row, project: Project, file_unit: str | None) -> None:
             f"project “{project.name}” belongs to {project.unit} but is in {file_unit}'s "
             "sheet; its own unit should report it",
             ref=row.ref(C.PROJECT_ID if C.PROJECT_ID in row.raw.cells else C.NAME)))
+
+
+def _history_checks(row: Row, last: ProjectFact | None) -> None:
+    """ytd_decreased and ytd_mismatch against last month's kept ytd_done (tolerance 0.5)."""
+    ytd = row.values.get(C.YTD_DONE)
+    if last is None or last.ytd_done is None or ytd is None or C.YTD_DONE in row.unusable:
+        return
+    before = last.ytd_done
+    if round(ytd, 9) < round(before, 9):
+        row.findings.append(finding(
+            "ytd_decreased",
+            f"年度累计完成投资{ytd:g}万元少于上月的{before:g}万元。累计数只增不减，请核对",
+            f"ytd_done {ytd:g} 万元 is less than last month's {before:g} 万元; a year-to-date "
+            "figure cannot go down. Check it", ref=row.ref(C.YTD_DONE), value=ytd))
+    month = row.values.get(C.MONTH_DONE)
+    if month is not None and round(abs(ytd - (before + month)), 9) > 0.5:
+        row.findings.append(finding(
+            "ytd_mismatch",
+            f"年度累计{ytd:g}万元不等于上月累计{before:g}万元加本月完成{month:g}万元"
+            f"（应为{before + month:g}）。请核对本月完成数和累计数",
+            f"ytd_done {ytd:g} ≠ last month's {before:g} + month_done {month:g} "
+            f"(= {before + month:g}). Check both figures", ref=row.ref(C.YTD_DONE), value=ytd))
 
 
 def _settle_duplicates(submissions: list[Submission], projects: dict[str, Project]

@@ -19,7 +19,10 @@ from pipeline.check import Row, check_row
 from pipeline.config import Settings
 from pipeline.errors import PeriodError, RegisterError
 from pipeline.findings import CellRef, Finding, finding
+from pipeline.followup import (ATTRACTION_CSV, COORDINATION_CSV, LISTS_CSV, attraction_rates,
+                               coordination_items, escalation, problem_type_of, red_black_lists)
 from pipeline.headers import alias_table
+from pipeline.history import Past, PeriodFacts, ProjectFact, load_past, write_period
 from pipeline.outputs import (csv_bytes, findings_records, frame_csv, json_bytes,
                               projects_table, rows_records, units_table, write_atomic)
 from pipeline.period import Period, latest_period
@@ -42,6 +45,10 @@ def no_progress(items: Iterable[T], label: str) -> Iterable[T]:
 class Workspace:
     input_dir: Path
     output_dir: Path
+
+    @property
+    def history_path(self) -> Path:
+        return self.output_dir / "history.sqlite"
 
     @property
     def register_path(self) -> Path:
@@ -75,6 +82,10 @@ class Analysis:
     projects: pd.DataFrame
     units: pd.DataFrame
     findings: list[Finding]
+    past: Past = field(default_factory=Past)
+    lists: pd.DataFrame = field(default_factory=pd.DataFrame)
+    attraction: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coordination: pd.DataFrame = field(default_factory=pd.DataFrame)
     started: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
 
@@ -144,21 +155,52 @@ def read_period(workspace: Workspace, period: Period, settings: Settings,
             for path, name in progress(files, f"读取 reading {period}")]
 
 
-def analyse(register: Register, books: list[Book], period: Period, settings: Settings
-            ) -> Analysis:
-    """Check, reconcile, score and rank a period: pure, given the books read."""
+def analyse(register: Register, books: list[Book], period: Period, settings: Settings,
+            past: Past | None = None) -> Analysis:
+    """Check, reconcile, score and rank a period: pure, given the books read and the history
+    of the months before it."""
+    past = past or Past()
     submissions = [submission_from_book(book, period) for book in books]
-    reconciled = reconcile(submissions, register, settings.unit_aliases)
-    statuses = milestone_status(register.milestones, done_milestones(reconciled.kept), period)
+    last_month = period.previous
+    previous = (past.projects[str(last_month)]
+                if last_month is not None and past.held(last_month) else None)
+    reconciled = reconcile(submissions, register, settings.unit_aliases, previous)
+    done = done_milestones(reconciled.kept, past.milestones)
+    statuses = milestone_status(register.milestones, done, period)
     projects = rank_projects(score_projects(register, reconciled.kept, statuses, period,
                                             settings.lights))
+    projects = escalation(projects, period, past)
     rows = pd.DataFrame.from_records(
         [(reconciled.file_units.get(r.raw.file), _has_error(r)) for r in reconciled.rows],
         columns=["unit", "has_error"])
     units = rank_units(unit_parts(projects, rows), settings.weights, settings.groups)
     findings = list(register.findings) + reconciled.findings
     return Analysis(period=period, register=register, books=books, reconciled=reconciled,
-                    projects=projects, units=units, findings=findings)
+                    projects=projects, units=units, findings=findings, past=past,
+                    lists=red_black_lists(projects, units, settings.lists,
+                                          settings.force_majeure_approved),
+                    attraction=attraction_rates(projects),
+                    coordination=coordination_items(projects, period, past))
+
+
+def period_facts(analysis: Analysis, settings: Settings) -> PeriodFacts:
+    """What the history keeps of this period."""
+    projects = {}
+    for _, row in analysis.projects.iterrows():
+        projects[row["project_id"]] = ProjectFact(
+            light=row["light"], reported=bool(row["reported"]),
+            ytd_done=_number(row["ytd_done"]), completion_rate=_number(row["completion_rate"]),
+            problem_type=problem_type_of(row), unit=row["unit"])
+    units = {row["unit"]: (_number(row["score"]), _number(row["investment"]))
+             for _, row in analysis.units.iterrows()}
+    return PeriodFacts(
+        period=analysis.period, version=__version__, config_digest=settings.digest(),
+        inputs=[(b.name, b.size, b.sha256) for b in analysis.books], projects=projects,
+        milestones=done_milestones(analysis.reconciled.kept, {}), units=units)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def _has_error(row: Row) -> bool:
@@ -181,6 +223,9 @@ def data_outputs(analysis: Analysis) -> dict[str, bytes]:
         "data/units.csv": frame_csv(units, units.columns),
         "data/findings.csv": checked["findings.csv"],
         "data/rows.csv": checked["rows.csv"],
+        "data/lists.csv": frame_csv(analysis.lists, LISTS_CSV),
+        "data/attraction.csv": frame_csv(analysis.attraction, ATTRACTION_CSV),
+        "data/coordination.csv": frame_csv(analysis.coordination, COORDINATION_CSV),
     }
 
 
@@ -218,24 +263,31 @@ def run_check(workspace: Workspace, period: Period, settings: Settings,
               progress: Progress[Any] = no_progress) -> Analysis:
     """Read, check, reconcile; write output/P/check/findings.csv and rows.csv only."""
     register = load_register(workspace, settings)
+    past = load_past(workspace.history_path, before=period)
     analysis = analyse(register, read_period(workspace, period, settings, progress), period,
-                       settings)
+                       settings, past)
     write_files(workspace.period_output(period) / "check", check_outputs(analysis))
     return analysis
 
 
 def run_period(workspace: Workspace, period: Period, settings: Settings,
-               progress: Progress[Any] = no_progress) -> Analysis:
-    """The whole monthly batch for one period."""
+               progress: Progress[Any] = no_progress,
+               before_commit: Callable[[], None] | None = None) -> Analysis:
+    """The whole monthly batch for one period; the history is written last but the manifest.
+
+    ``before_commit`` runs inside the history transaction (tests use it to fail there).
+    """
     started = now()
     register = load_register(workspace, settings)
+    past = load_past(workspace.history_path, before=period)
     analysis = analyse(register, read_period(workspace, period, settings, progress), period,
-                       settings)
+                       settings, past)
     analysis.started = started
     out = workspace.period_output(period)
     files = data_outputs(analysis)
     files.update(render_reports(analysis, settings))
     outputs = write_files(out, files)
+    write_period(workspace.history_path, period_facts(analysis, settings), before_commit)
     write_atomic(out / "manifest.json", json_bytes(manifest(analysis, settings, outputs)))
     analysis.outputs = outputs
     return analysis

@@ -53,16 +53,26 @@ def milestone_status(milestones: list[Milestone], done: dict[str, dict[str, dt.d
     return out
 
 
-def done_milestones(kept: dict[str, Row]) -> dict[str, dict[str, dt.date]]:
-    """project_id -> {milestone name -> earliest 完成时间} named by the kept rows."""
+def done_milestones(kept: dict[str, Row],
+                    earlier: dict[str, dict[str, dict[str, dt.date]]]
+                    ) -> dict[str, dict[str, dt.date]]:
+    """project_id -> {milestone name -> earliest 完成时间}, from the kept rows of this period
+    and ``earlier`` (period -> project_id -> names) from the history."""
     out: dict[str, dict[str, dt.date]] = {}
+
+    def add(pid: str, name: str, when: dt.date) -> None:
+        names = out.setdefault(pid, {})
+        key = norm_name(name)
+        names[key] = min(when, names.get(key, when))
+
+    for projects in earlier.values():
+        for pid, names in projects.items():
+            for name, when in names.items():
+                add(pid, name, when)
     for pid, row in kept.items():
         for name, when in row.milestones:
-            if when is None:
-                continue
-            key = norm_name(name)
-            names = out.setdefault(pid, {})
-            names[key] = min(when, names.get(key, when))
+            if when is not None:
+                add(pid, name, when)
     return out
 
 

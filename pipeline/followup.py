@@ -1,0 +1,169 @@
+"""[pure] What follows from the ranking and the history (SPEC 5.5, 5.6): escalation,
+red and black lists, attraction rates, coordination items, trends."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.config import ListSizes
+from pipeline.history import Past
+from pipeline.period import Period
+from pipeline.score import r9
+
+ESCALATION = {1: "remind", 2: "interview"}   # 3 or more: accountability
+LISTS_CSV = ("list", "kind", "id", "name", "reason", "rank")
+ATTRACTION_CSV = ("scope", "signed", "performing", "started", "funds_in_place",
+                  "contract_amount", "performance_rate", "funds_rate", "start_rate")
+COORDINATION_CSV = ("leader", "project_id", "unit", "problem_type", "text", "months")
+
+
+def red_months(project_id: str, period: Period, past: Past) -> int:
+    """Consecutive red months of a project before ``period`` in the history."""
+    count, month = 0, period.before
+    while True:
+        fact = past.project(month, project_id)
+        if fact is None or fact.light != "red":
+            return count
+        count += 1
+        month = month.before
+
+
+def escalation(projects: pd.DataFrame, period: Period, past: Past) -> pd.DataFrame:
+    """1 red month: remind; 2: interview; 3 or more: accountability; else empty."""
+    levels = []
+    for pid, light in zip(projects["project_id"], projects["light"]):
+        if light != "red":
+            levels.append("")
+            continue
+        months = 1 + red_months(pid, period, past)
+        levels.append(ESCALATION.get(months, "accountability"))
+    return projects.assign(escalation=levels)
+
+
+def problem_months(project_id: str, problem_type: str, period: Period, past: Past) -> int:
+    """Consecutive months, this one included, the project reported this problem type."""
+    count, month = 1, period.before
+    while True:
+        fact = past.project(month, project_id)
+        if fact is None or fact.problem_type != problem_type:
+            return count
+        count += 1
+        month = month.before
+
+
+def problem_type_of(row: pd.Series) -> str | None:
+    """A reported problem's type: its code, 'other' when untyped; None without a problem."""
+    text = [row.get(k) for k in ("problem", "coordination")]
+    if not any(isinstance(t, str) and t for t in text):
+        return None
+    kind = row.get("problem_type")
+    return kind if isinstance(kind, str) and kind else "other"
+
+
+def coordination_items(projects: pd.DataFrame, period: Period, past: Past) -> pd.DataFrame:
+    """Every reported problem or coordination request, for its leader, oldest first."""
+    records = []
+    for _, row in projects.iterrows():
+        kind = problem_type_of(row)
+        if kind is None:
+            continue
+        parts = []
+        if isinstance(row.get("problem"), str) and row["problem"]:
+            parts.append(row["problem"])
+        if isinstance(row.get("coordination"), str) and row["coordination"]:
+            parts.append(f"需协调：{row['coordination']}")
+        records.append({"leader": row["leader"], "project_id": row["project_id"],
+                        "unit": row["unit"], "problem_type": kind, "text": "；".join(parts),
+                        "months": problem_months(row["project_id"], kind, period, past)})
+    frame = pd.DataFrame.from_records(records, columns=list(COORDINATION_CSV))
+    return frame.sort_values(["leader", "months", "project_id"], ascending=[True, False, True],
+                             kind="mergesort").reset_index(drop=True)
+
+
+def _list_rows(list_name: str, kind: str, items: list[tuple[str, str, list[str]]]
+               ) -> list[dict[str, object]]:
+    return [{"list": list_name, "kind": kind, "id": ident, "name": name,
+             "reason": ";".join(reasons), "rank": position}
+            for position, (ident, name, reasons) in enumerate(items, start=1)]
+
+
+def red_black_lists(projects: pd.DataFrame, units: pd.DataFrame, sizes: ListSizes,
+                    approved: frozenset[str]) -> pd.DataFrame:
+    """lists.csv: red and black lists of projects and units (SPEC 5.5).
+
+    Red projects: green with progress_index ≥ 1, the best by rank. Red units: score ≥ the
+    minimum, the best by rank. Black projects: every red project (worst rank first, then
+    unranked by id) unless its force-majeure claim is approved. Black units: every unit with
+    an unreported project, and the worst units below the score (lowest score first). With
+    peer groups, units are listed and numbered within their group.
+    """
+    ranked = projects[projects["rank"].notna()].sort_values("rank")
+    ahead = ranked[(ranked["light"] == "green")
+                   & (ranked["progress_index"].astype(float).map(r9) >= 1.0)]
+    rows = _list_rows("red", "project", [(p, n, ["ahead"]) for p, n in
+                                          zip(ahead["project_id"], ahead["name"])][
+        : sizes.red_projects])
+    for group in _groups(units):
+        top = group[group["score"].map(r9) >= r9(sizes.red_unit_min_score)].sort_values("rank")
+        rows += _list_rows("red", "unit", [(u, u, ["top_score"]) for u in top["unit"]][
+            : sizes.red_units])
+    red = projects[(projects["light"] == "red") & ~projects["project_id"].isin(approved)]
+    red = red.assign(_unranked=red["rank"].isna(), _rank=red["rank"].fillna(0).astype(int))
+    red = red.sort_values(["_unranked", "_rank", "project_id"], ascending=[True, False, True],
+                          kind="mergesort")
+    rows += _list_rows("black", "project", [(p, n, [r]) for p, n, r in
+                                            zip(red["project_id"], red["name"],
+                                                red["light_reason"])])
+    for group in _groups(units):
+        reasons: dict[str, list[str]] = {}
+        for unit in group[group["reported"] < group["projects"]]["unit"]:
+            reasons.setdefault(unit, []).append("not_reported")
+        low = group[group["score"].map(r9) < r9(sizes.black_unit_below_score)]
+        low = low.sort_values(["score", "unit"], kind="mergesort").head(sizes.black_units)
+        for unit in low["unit"]:
+            reasons.setdefault(unit, []).append("score_below_60")
+        order = group.set_index("unit")["score"]
+        listed = sorted(reasons, key=lambda u: (r9(float(order[u])), u))
+        rows += _list_rows("black", "unit", [(u, u, reasons[u]) for u in listed])
+    return pd.DataFrame.from_records(rows, columns=list(LISTS_CSV))
+
+
+def _groups(units: pd.DataFrame) -> list[pd.DataFrame]:
+    if "group" not in units.columns:
+        return [units]
+    return [g for _, g in units.groupby("group", sort=True)]
+
+
+def attraction_rates(projects: pd.DataFrame) -> pd.DataFrame:
+    """履约率, 资金到位率, 开工率 for the county and each unit with attraction projects."""
+    signed = projects[projects["attraction"].astype(bool)]
+    scopes = [("county", signed)] + [(u, g) for u, g in signed.groupby("unit", sort=True)]
+    records = []
+    for scope, group in scopes:
+        count = len(group)
+        performing = int((group["performing"] == True).sum())  # noqa: E712 - None is not True
+        started = int(group["started"].astype(bool).sum())
+        funds = float(group["funds_in_place"].fillna(0).astype(float).sum())
+        contract = float(group["contract_amount"].fillna(0).astype(float).sum())
+        records.append({
+            "scope": scope, "signed": count, "performing": performing, "started": started,
+            "funds_in_place": funds, "contract_amount": contract,
+            "performance_rate": performing / count if count else None,
+            "funds_rate": funds / contract if contract else None,
+            "start_rate": started / count if count else None})
+    return pd.DataFrame.from_records(records, columns=list(ATTRACTION_CSV))
+
+
+def trends(past: Past, projects: pd.DataFrame, units: pd.DataFrame, period: Period
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Completion rate per project and score per unit over the periods held, this one last."""
+    project_rows = [(p, pid, fact.completion_rate)
+                    for p, facts in sorted(past.projects.items()) if p < str(period)
+                    for pid, fact in facts.items()]
+    project_rows += [(str(period), pid, rate) for pid, rate in
+                     zip(projects["project_id"], projects["completion_rate"])]
+    unit_rows = [(p, unit, score) for p, values in sorted(past.units.items()) if p < str(period)
+                 for unit, (score, _) in values.items()]
+    unit_rows += [(str(period), u, s) for u, s in zip(units["unit"], units["score"])]
+    return (pd.DataFrame(project_rows, columns=["period", "project_id", "completion_rate"]),
+            pd.DataFrame(unit_rows, columns=["period", "unit", "score"]))
