@@ -3,7 +3,6 @@ rank → render, and writes what a run or a check produces."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -28,6 +27,7 @@ from pipeline.outputs import (csv_bytes, findings_records, frame_csv, json_bytes
 from pipeline.period import Period, latest_period
 from pipeline.rank import rank_projects, rank_units, unit_parts
 from pipeline.read import Book, list_inputs, read_book
+from pipeline.render.reports import render_reports
 from pipeline.reconcile import Reconciled, Submission, reconcile
 from pipeline.register import Register, parse_register
 from pipeline.score import done_milestones, milestone_status, score_projects
@@ -291,25 +291,6 @@ def run_period(workspace: Workspace, period: Period, settings: Settings,
     write_atomic(out / "manifest.json", json_bytes(manifest(analysis, settings, outputs)))
     analysis.outputs = outputs
     return analysis
-
-
-def render_reports(analysis: Analysis, settings: Settings) -> dict[str, bytes]:
-    """report.html and report.pdf (the county bulletin)."""
-    from pipeline.render.context import bulletin_context
-    from pipeline.render.html import render_bulletin
-    from pipeline.render.pdf import html_to_pdf
-
-    report = settings.report
-    templates = Path(report.templates) if report.templates else None
-    ctx = bulletin_context(projects=analysis.projects, units=analysis.units,
-                           finding_counts=analysis.finding_counts(), period=str(analysis.period),
-                           county=report.county, office=report.office, lang=report.lang,
-                           weights=dataclasses.asdict(settings.weights))
-    html = render_bulletin(ctx, templates_dir=templates)
-    # the PDF's creation date is the period's last day, so runs are reproducible
-    created = dt.datetime.combine(analysis.period.end, dt.time(), tzinfo=dt.timezone.utc)
-    pdf = html_to_pdf(html, base_dir=Path("."), templates_dir=templates, created=created)
-    return {"report.html": html.encode("utf-8"), "report.pdf": pdf}
 
 
 def submitted_units(analysis: Analysis) -> tuple[list[str], list[str]]:
