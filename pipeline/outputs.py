@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -16,7 +17,6 @@ import pandas as pd
 from pipeline import columns as C
 from pipeline.check import Row
 from pipeline.findings import Finding
-from pipeline.sheet import column_letter
 
 INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -119,9 +119,39 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def stage_period(out: Path) -> Path:
+    """A fresh staging folder ``.P.tmp`` beside ``out``, holding hard links to what ``out``
+    has now, so that files other commands own (check/, templates/, outbox/, …) survive."""
+    recover_period(out)
+    stage = out.with_name(f".{out.name}.tmp")
+    if stage.exists():
+        shutil.rmtree(stage)
+    if out.exists():
+        shutil.copytree(out, stage, copy_function=os.link)
+    else:
+        stage.mkdir(parents=True)
+    return stage
+
+
+def publish_period(stage: Path, out: Path) -> None:
+    """Swap the staged folder into place: a reader sees the old period or the new, whole."""
+    old = out.with_name(f".{out.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        os.replace(out, old)
+    os.replace(stage, out)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def recover_period(out: Path) -> None:
+    """After a kill between the two renames of publish_period, put the old folder back."""
+    old = out.with_name(f".{out.name}.old")
+    if old.exists() and not out.exists():
+        os.replace(old, out)
+
+
 def json_bytes(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
 
-
-__all__ = ["cell_text", "column_letter", "csv_bytes", "findings_records", "frame_csv",
-           "json_bytes", "projects_table", "rows_records", "units_table", "write_atomic"]

@@ -4,6 +4,7 @@ rank → render, and writes what a run or a check produces."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from pipeline.followup import (ATTRACTION_CSV, COORDINATION_CSV, LISTS_CSV, attr
 from pipeline.headers import alias_table
 from pipeline.history import Past, PeriodFacts, ProjectFact, load_past, write_period
 from pipeline.outputs import (csv_bytes, findings_records, frame_csv, json_bytes,
-                              projects_table, rows_records, units_table, write_atomic)
+                              projects_table, publish_period, rows_records, stage_period,
+                              units_table, write_atomic)
 from pipeline.period import Period, latest_period
 from pipeline.rank import rank_projects, rank_units, unit_parts
 from pipeline.read import Book, list_inputs, read_book
@@ -240,6 +242,22 @@ def write_files(root: Path, files: dict[str, bytes]) -> dict[str, str]:
     return digests
 
 
+def _remove_stale(stage: Path, files: dict[str, bytes]) -> None:
+    """Drop what the previous run wrote (per its manifest) and this run does not."""
+    previous = stage / "manifest.json"
+    if not previous.exists():
+        return
+    try:
+        listed = [o["file"] for o in json.loads(previous.read_text("utf-8"))["outputs"]]
+    except (ValueError, KeyError, TypeError):
+        return
+    root = stage.resolve()
+    for name in listed:
+        target = (stage / name).resolve()
+        if name not in files and root in target.parents:
+            target.unlink(missing_ok=True)
+
+
 def manifest(analysis: Analysis, settings: Settings, outputs: dict[str, str]) -> dict[str, Any]:
     return {
         "period": str(analysis.period),
@@ -286,9 +304,14 @@ def run_period(workspace: Workspace, period: Period, settings: Settings,
     out = workspace.period_output(period)
     files = data_outputs(analysis)
     files.update(render_reports(analysis, settings))
-    outputs = write_files(out, files)
+    # everything is written to output/.P.tmp/ and swapped in whole: a reader never sees
+    # half a period, and a kill at any moment leaves the previous outputs as they were
+    stage = stage_period(out)
+    _remove_stale(stage, files)
+    outputs = write_files(stage, files)
+    write_atomic(stage / "manifest.json", json_bytes(manifest(analysis, settings, outputs)))
     write_period(workspace.history_path, period_facts(analysis, settings), before_commit)
-    write_atomic(out / "manifest.json", json_bytes(manifest(analysis, settings, outputs)))
+    publish_period(stage, out)
     analysis.outputs = outputs
     return analysis
 

@@ -1,0 +1,44 @@
+"""Safe file names for units and leaders (SPEC 6.1). Pure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+UNSAFE = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')
+MAX_LENGTH = 100
+
+
+def safe_name(name: str) -> str:
+    """The name as the register writes it, with only characters unsafe in a file name
+    (``/ \\ : * ? " < > |`` and control characters) replaced by ``_``, cut at 100 characters.
+
+    Names that are empty or only dots (“..”) become ``_`` so they never name a folder.
+    """
+    text = UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip()
+    text = text[:MAX_LENGTH]
+    if not text.strip("."):
+        text = "_" + text
+    return text
+
+
+def _suffix(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+
+
+def file_names(names: list[str]) -> dict[str, str]:
+    """name -> safe file name, unique: names that would collide get a short hash suffix.
+
+    Comparison ignores case, since Windows and macOS file systems do.
+    """
+    safe = {name: safe_name(name) for name in sorted(set(names))}
+    counts: dict[str, int] = {}
+    for value in safe.values():
+        counts[value.lower()] = counts.get(value.lower(), 0) + 1
+    out = {}
+    for name, value in safe.items():
+        if counts[value.lower()] > 1:
+            value = f"{value[:MAX_LENGTH - 9]}-{_suffix(name)}"
+        out[name] = value
+    return out
