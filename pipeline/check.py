@@ -14,8 +14,15 @@ from typing import Any
 from pipeline import columns as C
 from pipeline.findings import CellRef, Finding, finding
 from pipeline.sheet import Cell, RawRow
-from pipeline.values import Parsed, clean_text, display, is_empty, nfkc, parse_date, parse_flag, \
-    parse_number
+from pipeline.values import (
+    clean_text,
+    display,
+    is_empty,
+    nfkc,
+    parse_date,
+    parse_flag,
+    parse_number,
+)
 
 TEXT_FIELDS = (C.PHYSICAL_PROGRESS, C.PROBLEM, C.COORDINATION, C.FORCE_MAJEURE)
 FIELD_ZH = {
@@ -176,7 +183,7 @@ def check_row(raw: RawRow, *, period_end: dt.date) -> Row:
 def _milestones(raw: RawRow, row: Row, period_end: dt.date) -> list[tuple[str, dt.date | None]]:
     pairs = []
     for m_cell, d_cell in raw.milestones:
-        names = _text(m_cell.value)
+        names = _text(m_cell.value) if m_cell is not None else None
         if not names:
             continue
         done: dt.date | None = None

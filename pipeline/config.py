@@ -90,7 +90,7 @@ _KNOWN = set(_SECTIONS) | {"groups", "units", "force_majeure"}
 def _section(cls: type, name: str, raw: Any) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"keyproj.toml: [{name}] 应为一节 / must be a table")
-    fields = cls.__dataclass_fields__
+    fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
     values = {}
     for key, value in raw.items():
         if key not in fields:

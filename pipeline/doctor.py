@@ -28,8 +28,8 @@ def font_problem() -> str | None:
     found = cjk_fonts()
     if any(name in found for name in CJK_FONTS):
         return None
-    return "没有中文字体，报告中的汉字会显示为方框 / no CJK font: Chinese would print as boxes. " \
-        + FONT_FIX
+    return ("没有中文字体，报告中的汉字会显示为方框 / no CJK font: Chinese would print as boxes. "
+            + FONT_FIX)
 
 
 def diagnose() -> list[tuple[bool, str]]:

@@ -141,7 +141,7 @@ def attraction_rates(projects: pd.DataFrame) -> pd.DataFrame:
     records = []
     for scope, group in scopes:
         count = len(group)
-        performing = int((group["performing"] == True).sum())  # noqa: E712 - None is not True
+        performing = int((group["performing"] == True).sum())
         started = int(group["started"].astype(bool).sum())
         funds = float(group["funds_in_place"].fillna(0).astype(float).sum())
         contract = float(group["contract_amount"].fillna(0).astype(float).sum())

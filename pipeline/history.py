@@ -231,4 +231,4 @@ def table_dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -12,7 +12,7 @@ PARTS = ("investment", "starts", "milestones", "reporting")
 
 def rank_projects(projects: pd.DataFrame) -> pd.DataFrame:
     """Add rank and category_rank: progress_index high first, then ytd_done, then id."""
-    frame = projects.assign(rank=pd.NA, category_rank=pd.NA)
+    frame = projects.assign(rank=None, category_rank=None)
     scored = frame[frame["progress_index"].notna()].copy()
     if scored.empty:
         return frame.astype({"rank": "Int64", "category_rank": "Int64"})

@@ -54,7 +54,7 @@ def short_form(name: str) -> str:
 
 def unit_names(units: list[str], aliases: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
     """(form, unit) pairs to look for: the name, its short form, configured aliases."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for unit in units:
         forms = {norm_name(unit), short_form(unit)}
         forms.update(norm_name(a) for a in aliases.get(unit, ()))
@@ -159,7 +159,7 @@ def assign_units(submissions: list[Submission], register: Register,
             owners = Counter(matched[r.key].unit for r in sub.rows if r.key in matched)
             if owners:
                 best = max(owners.values())
-                unit = sorted(u for u, n in owners.items() if n == best)[0]
+                unit = min(u for u, n in owners.items() if n == best)
                 source = "rows"
         sub.unit, sub.unit_source = unit, source
         if unit is None and sub.rows:

@@ -62,7 +62,8 @@ def _pick(grids: list[Grid], names: tuple[str, ...], default_first: bool) -> Gri
             return grid
     if default_first:
         visible = [g for g in grids if not g.hidden]
-        return (visible or grids or [None])[0]
+        chosen = visible or grids
+        return chosen[0] if chosen else None
     return None
 
 
@@ -83,7 +84,7 @@ def _project(raw: RawRow, findings: list[Finding]) -> Project | None:
         values[name] = value
         findings.extend(_as_register(f) for f in found if f.severity != "info")
 
-    def ref(name: str) -> CellRef:
+    def place(name: str) -> CellRef:
         cell = raw.cells.get(name)
         return CellRef(raw.file, raw.sheet, raw.row, cell.column if cell else None)
 
@@ -91,7 +92,7 @@ def _project(raw: RawRow, findings: list[Finding]) -> Project | None:
         if values.get(name) in (None, "") and name != C.CATEGORY:
             findings.append(finding(
                 "register_error", f"项目库{field_zh(name)}未填写，请在项目库中补填",
-                f"the register's {name} is empty; fill it in", ref=ref(name)))
+                f"the register's {name} is empty; fill it in", ref=place(name)))
     pid = clean_text(raw.cells[C.PROJECT_ID].value) if C.PROJECT_ID in raw.cells else ""
     name = clean_text(values.get(C.NAME))
     if not pid or not name:
@@ -101,7 +102,7 @@ def _project(raw: RawRow, findings: list[Finding]) -> Project | None:
         findings.append(finding(
             "register_error", "项目类别应为 新开工/续建/竣工投产/前期 之一",
             "category must be one of 新开工/续建/竣工投产/前期 (new/continuing/completing/"
-            "preparatory)", ref=ref(C.CATEGORY), project_id=pid))
+            "preparatory)", ref=place(C.CATEGORY), project_id=pid))
     return Project(
         project_id=pid, name=name, category=category,
         sector=clean_text(values.get(C.SECTOR)), unit=clean_text(values.get(C.UNIT)),

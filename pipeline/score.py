@@ -42,7 +42,7 @@ def milestone_status(milestones: list[Milestone], done: dict[str, dict[str, dt.d
     end = period.end
     out = []
     for m in milestones:
-        when = done.get(m.project_id, {}).get(norm_name(m.name))
+        when: dt.date | None = done.get(m.project_id, {}).get(norm_name(m.name))
         if when is not None and when > end:
             when = None
         due = m.planned <= end
@@ -70,9 +70,9 @@ def done_milestones(kept: dict[str, Row],
             for name, when in names.items():
                 add(pid, name, when)
     for pid, row in kept.items():
-        for name, when in row.milestones:
-            if when is not None:
-                add(pid, name, when)
+        for name, reported in row.milestones:
+            if reported is not None:
+                add(pid, name, reported)
     return out
 
 

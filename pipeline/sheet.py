@@ -12,8 +12,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.columns import (CATEGORIES, CATEGORY_EXTRA, MILESTONE, MILESTONE_DONE, NAME,
-                              NOTE_PREFIXES, PROJECT_ID, TOTAL_WORDS)
+from pipeline.columns import (
+    CATEGORIES,
+    CATEGORY_EXTRA,
+    MILESTONE,
+    MILESTONE_DONE,
+    NAME,
+    NOTE_PREFIXES,
+    PROJECT_ID,
+    TOTAL_WORDS,
+)
 from pipeline.findings import Finding
 from pipeline.headers import Header, find_header, match_label, normalise_header
 from pipeline.values import clean_text, is_empty, nfkc, parse_date
@@ -148,7 +156,7 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
         for col, name in header.columns.items():
             value = row[col] if col < len(row) else None
             cells[name] = Cell(value, column_letter(col), header.units.get(col) or sheet_unit)
-        pairs = []
+        pairs: list[tuple[Cell | None, Cell | None]] = []
         for k, col in enumerate(milestone_cols):
             done = done_cols[k] if k < len(done_cols) else None
             m_cell = Cell(row[col] if col < len(row) else None, column_letter(col), None)

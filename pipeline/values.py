@@ -7,6 +7,7 @@ Every parser returns a ``Parsed``: the value, or a problem code with a hint. Emp
 from __future__ import annotations
 
 import calendar
+import math
 import datetime as dt
 import re
 import unicodedata
@@ -68,7 +69,7 @@ def parse_number(value: Any) -> Parsed:
         return Parsed(problem="bad_number", hint=("是/否 不是金额", "a yes/no is not an amount"))
     if isinstance(value, (int, float)):
         number = float(value)
-        if number != number or number in (float("inf"), float("-inf")):
+        if not math.isfinite(number):
             return Parsed(problem="bad_number", hint=("不是有限数", "not a finite number"))
         return _signed(number, yuan=False)
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
