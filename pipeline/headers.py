@@ -6,6 +6,7 @@ of rows, for two-row headers with merged parents) whose cells match the most ali
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,12 @@ class HeaderLabel:
 
 def normalise_header(value: Any) -> HeaderLabel:
     """Drop spaces, line breaks and a bracketed unit; lower-case letters."""
-    text = nfkc(clean_text(value))
+    return _normalise(clean_text(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalise(raw: str) -> HeaderLabel:
+    text = nfkc(raw)
     text = re.sub(r"\s+", "", text)
     unit = None
     for match in _BRACKET_UNIT.finditer(text):

@@ -36,26 +36,39 @@ def unit_parts(projects: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 
     ``rows`` has one line per data row of the files each unit submitted: unit, has_error.
     """
+    plan = projects["annual_plan"].astype(float).fillna(0)
+    planned = plan > 0
+    due = projects["due_to_start"].astype(bool)
+    frame = pd.DataFrame({
+        "unit": projects["unit"],
+        "planned": planned,
+        "target": (plan * projects["time_progress"].astype(float)).where(planned, 0.0),
+        "done": projects["ytd_done"].astype(float).fillna(0).where(planned, 0.0),
+        "due": due,
+        "started_due": due & projects["started"].astype(bool),
+        "m_on_time": projects["milestones_on_time"].astype(int),
+        "m_due": projects["milestones_due"].astype(int),
+        "reported": projects["reported"].astype(bool),
+        **{light: projects["light"] == light for light in ("red", "yellow", "green", "grey")},
+    })
+    sums = frame.groupby("unit", sort=True).sum()
+    sizes = frame.groupby("unit", sort=True).size()
+    row_count = rows.groupby("unit").size()
+    error_count = rows.groupby("unit")["has_error"].sum()
     records = []
-    for unit, group in projects.groupby("unit", sort=True):
-        planned = group[group["annual_plan"].fillna(0).astype(float) > 0]
-        target = float((planned["annual_plan"].astype(float)
-                        * planned["time_progress"].astype(float)).sum())
-        done = float(planned["ytd_done"].fillna(0).astype(float).sum())
-        investment = None if planned.empty or r9(target) == 0 else min(1.0, done / target)
-        due = group[group["due_to_start"].astype(bool)]
-        starts = _ratio(float(due["started"].astype(bool).sum()), len(due))
-        milestones = _ratio(float(group["milestones_on_time"].sum()),
-                            float(group["milestones_due"].sum()))
-        mine = rows[rows["unit"] == unit]
-        clean = 1.0 if mine.empty else float((~mine["has_error"].astype(bool)).sum()) / len(mine)
-        reporting = float(group["reported"].astype(bool).sum()) / len(group) * clean
-        lights = group["light"].value_counts()
+    for unit, part in sums.iterrows():
+        target = float(part["target"])
+        investment = (None if part["planned"] == 0 or r9(target) == 0
+                      else min(1.0, float(part["done"]) / target))
+        read = int(row_count.get(unit, 0))
+        clean = 1.0 if read == 0 else (read - int(error_count.get(unit, 0))) / read
         records.append({
-            "unit": unit, "investment": investment, "starts": starts,
-            "milestones": milestones, "reporting": reporting,
-            "projects": len(group), "reported": int(group["reported"].astype(bool).sum()),
-            **{light: int(lights.get(light, 0)) for light in ("red", "yellow", "green", "grey")},
+            "unit": unit, "investment": investment,
+            "starts": _ratio(float(part["started_due"]), float(part["due"])),
+            "milestones": _ratio(float(part["m_on_time"]), float(part["m_due"])),
+            "reporting": float(part["reported"]) / int(sizes[unit]) * clean,
+            "projects": int(sizes[unit]), "reported": int(part["reported"]),
+            **{light: int(part[light]) for light in ("red", "yellow", "green", "grey")},
         })
     return pd.DataFrame.from_records(records, columns=[
         "unit", *PARTS, "projects", "reported", "red", "yellow", "green", "grey"])

@@ -65,10 +65,13 @@ def unit_names(units: list[str], aliases: dict[str, tuple[str, ...]]) -> list[tu
 def resolve_unit(text: str, units: list[str], aliases: dict[str, tuple[str, ...]]
                  ) -> str | None:
     """The unit a text names: exactly, else the one whose longest form the text contains."""
+    return _resolve(text, unit_names(units, aliases))
+
+
+def _resolve(text: str, pairs: list[tuple[str, str]]) -> str | None:
     key = norm_name(re.sub(r"[(（][^)）]*[)）]", "", text))
     if not key:
         return None
-    pairs = unit_names(units, aliases)
     for form, unit in pairs:
         if key == form:
             return unit
@@ -147,13 +150,13 @@ def assign_units(submissions: list[Submission], register: Register,
                  aliases: dict[str, tuple[str, ...]], matched: dict[tuple[str, str, int], Project]
                  ) -> None:
     """Set each submission's unit: its 填报单位 line, else its file name, else most rows."""
-    units = register.units
+    pairs = unit_names(register.units, aliases)
     for sub in submissions:
-        unit = resolve_unit(sub.unit_line, units, aliases) if sub.unit_line else None
+        unit = _resolve(sub.unit_line, pairs) if sub.unit_line else None
         source = "line" if unit else ""
         if unit is None:
             stem = sub.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            unit = resolve_unit(stem, units, aliases)
+            unit = _resolve(stem, pairs)
             source = "file_name" if unit else ""
         if unit is None:
             owners = Counter(matched[r.key].unit for r in sub.rows if r.key in matched)
