@@ -182,7 +182,8 @@ def _score_one(project: Project, row: Row | None, mine: list[MilestoneStatus], p
         "due_to_start": project.category == "new" and project.planned_start is not None
         and project.planned_start <= period.end,
         "milestones_due": sum(s.due for s in mine),
-        "milestones_on_time": sum(s.due and s.on_time for s in mine),
+        # an unreported project's milestones count as not done (SPEC 5.4)
+        "milestones_on_time": 0 if row is None else sum(s.due and s.on_time for s in mine),
         "milestones_overdue": sum(s.due and s.done is None for s in mine),
         "attraction": project.attraction, "contract_amount": project.contract_amount,
         "funds_in_place": values.get(C.FUNDS_IN_PLACE),
