@@ -197,3 +197,32 @@ def history(output_dir: Path, drop: str | None) -> None:
                    f"{item.projects} projects  {len(item.inputs)} inputs{stale}")
         for file, size, sha in item.inputs:
             click.echo(f"    {sha[:16]}  {size:>9}  {file}")
+
+
+@cli.command()
+@workspace_options
+@handle_errors
+def templates(period: str | None, input_dir: Path, output_dir: Path, config: Path | None,
+              debug: bool) -> None:
+    """Write each unit's prefilled sheet for a period: output/P/templates/<unit>.xlsx.
+
+    The sheet lists the unit's projects (ids and names locked), last month's cumulative
+    investment for reference, and dropdowns and checks for every input column. Default
+    period: the month after the latest one in the history (else after the latest
+    input/YYYY-MM/).
+    """
+    from pipeline.period import Period
+    from pipeline.run import Workspace
+    from pipeline.unit_template import default_period, reference_period, write_templates
+
+    settings = _settings(config)
+    workspace = Workspace(input_dir, output_dir)
+    chosen = Period.parse(period) if period else default_period(workspace)
+    written = write_templates(workspace, chosen, settings)
+    reference = reference_period(workspace, chosen)
+    source = (f"上月累计取自 {reference} 的历史 / last month's figures from {reference}"
+              if reference else "历史中没有上月数据，参考列为空 / no history for last month: "
+              "the reference column is empty")
+    click.echo(f"{chosen}: {len(written)} 个模板 templates -> "
+               f"{workspace.period_output(chosen) / 'templates'} ({source})")
+
