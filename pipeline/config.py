@@ -63,6 +63,16 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """One [[recipients]] entry: someone distribute sends to, besides the contacts sheet."""
+
+    name: str
+    role: str            # 责任单位/联系领导/县领导, or unit | leader | leadership
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     lights: Lights = field(default_factory=Lights)
     weights: Weights = field(default_factory=Weights)
@@ -73,6 +83,9 @@ class Settings:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unit_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     force_majeure_approved: frozenset[str] = frozenset()
+    # [[recipients]]: extra distribution recipients (name, role, email, phone), as the
+    # register's contacts sheet lists them; they win over the sheet for the same name and role
+    recipients: tuple[Recipient, ...] = ()
 
     def digest(self) -> str:
         """SHA-256 of the settings as canonical JSON (recorded in the manifest)."""
@@ -84,7 +97,8 @@ class Settings:
 
 _SECTIONS = {"lights": Lights, "weights": Weights, "lists": ListSizes, "report": Report,
              "limits": Limits, "smtp": Smtp}
-_KNOWN = set(_SECTIONS) | {"groups", "units", "force_majeure"}
+_KNOWN = set(_SECTIONS) | {"groups", "units", "force_majeure", "recipients"}
+RECIPIENT_KEYS = ("name", "role", "email", "phone")
 
 
 def _section(cls: type, name: str, raw: Any) -> Any:
@@ -140,7 +154,27 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
     fm = raw.get("force_majeure", {})
     approved = _names(fm.get("approved", []), "[force_majeure] approved")
     return Settings(**parts, groups=groups, unit_aliases=aliases,
-                    force_majeure_approved=frozenset(approved))
+                    force_majeure_approved=frozenset(approved),
+                    recipients=_recipients(raw.get("recipients", [])))
+
+
+def _recipients(raw: Any) -> tuple[Recipient, ...]:
+    where = "keyproj.toml: [[recipients]]"
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise ConfigError(f"{where} 应为表数组，每个收件人一节 / must be an array of tables, "
+                          "one per recipient")
+    out = []
+    for item in raw:
+        unknown = set(item) - set(RECIPIENT_KEYS)
+        if unknown or not all(isinstance(v, str) for v in item.values()):
+            raise ConfigError(
+                f"{where} 只能有 {', '.join(RECIPIENT_KEYS)} 几项，且都是字符串 / keys must be "
+                f"among {', '.join(RECIPIENT_KEYS)}, every value a string: {item!r}")
+        if not item.get("name") or not item.get("role"):
+            raise ConfigError(f"{where} 每个收件人都要有 name 和 role / every recipient needs "
+                              f"a name and a role: {item!r}")
+        out.append(Recipient(**item))
+    return tuple(out)
 
 
 def load_settings(path: Path | None, *, required: bool = False) -> Settings:

@@ -12,7 +12,7 @@ from pipeline.findings import CellRef, Finding, finding
 from pipeline.headers import alias_table
 from pipeline.read import Book, Grid
 from pipeline.sheet import RawRow, extract_rows
-from pipeline.values import clean_text, norm_id, norm_name
+from pipeline.values import clean_text, nfkc, norm_id, norm_name
 
 REGISTER_FILE = "../register.xlsx"
 
@@ -177,10 +177,40 @@ def _milestones(book: Book, register: Register) -> list[Milestone]:
     return out
 
 
+_ROLE_WORDS = {key: role for role, words in C.CONTACT_ROLES.items()
+               for key in (role, *words)} | {"单位": "unit"}
+
+
+def contact_role(text: str) -> str:
+    """责任单位 / 联系领导 / 县领导 (or the code) -> unit | leader | leadership; '' when the
+    text names no known role."""
+    return _ROLE_WORDS.get(nfkc(clean_text(text)).replace(" ", "").lower(), "")
+
+
 def _contacts(book: Book) -> list[dict[str, str]]:
-    grid = _pick(book.grids, ("contacts", "联系人", "通讯录"), default_first=False)
+    """One dict a recipient: name, role (unit | leader | leadership, or the text as written
+    when it names no known role), email, phone (SPEC 3).
+
+    The recipient is named by a ``name`` (联系对象) column with a ``role`` (角色) column, or
+    in a column per role (责任单位, 联系领导, 县领导); a row naming several takes the first of
+    unit, leader, leadership. Rows that name nobody are left out.
+    """
+    grid = _pick(book.grids, ("contacts", "联系人", "通讯录", "联系方式"), default_first=False)
     if grid is None:
         return []
     sheet = extract_rows(grid.rows, file=REGISTER_FILE, sheet=grid.name,
                          table=alias_table(C.CONTACT_ALIASES), required=("email", "phone"))
-    return [{k: clean_text(c.value) for k, c in raw.cells.items()} for raw in sheet.rows]
+    out = []
+    for raw in sheet.rows:
+        cells = {key: clean_text(cell.value) for key, cell in raw.cells.items()}
+        written = cells.get("role", "")
+        name, role = cells.get("name", ""), contact_role(written)
+        if not name:
+            named = [r for r in C.CONTACT_ROLES if cells.get(r)]
+            if named:
+                name, role = cells[named[0]], role or named[0]
+        if not name:
+            continue
+        out.append({"name": name, "role": role or written, "email": cells.get("email", ""),
+                    "phone": cells.get("phone", "")})
+    return out
