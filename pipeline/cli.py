@@ -226,3 +226,42 @@ def templates(period: str | None, input_dir: Path, output_dir: Path, config: Pat
     click.echo(f"{chosen}: {len(written)} 个模板 templates -> "
                f"{workspace.period_output(chosen) / 'templates'} ({source})")
 
+
+@cli.command()
+@workspace_options
+@click.option("--send", is_flag=True,
+              help="Send over SMTP ([smtp] in keyproj.toml, password from "
+                   "KEYPROJ_SMTP_PASSWORD); without it only output/P/outbox/*.eml is written.")
+@click.option("--resend", is_flag=True,
+              help="With --send: send again to recipients already sent the same bundle.")
+@handle_errors
+def distribute(period: str | None, input_dir: Path, output_dir: Path, config: Path | None,
+               debug: bool, send: bool, resend: bool) -> None:
+    """Bundle a period's reports for each unit, leader and the county leadership.
+
+    Units get their feedback sheet, marked-up submission and next month's template (made
+    when missing); leaders their coordination list; the leadership the bulletin and the
+    ledger. Writes output/P/outbox/<recipient>.eml and output/P/distribution.csv; sends
+    only with --send, and never twice the same bundle to the same recipient.
+    """
+    from pipeline import distribute as mail
+    from pipeline.run import Workspace
+
+    if resend and not send:
+        raise click.UsageError("--resend 须与 --send 同用 / --resend goes with --send")
+    settings = _settings(config)
+    workspace = Workspace(input_dir, output_dir)
+    chosen = workspace.resolve_period(period)
+    result = mail.distribute(workspace, chosen, settings, send=send, resend=resend)
+    for row in result.rows:
+        if row["status"] not in (mail.SENT, mail.DRAFTED):
+            click.echo(f"  {row['status']}: {row['recipient']} ({row['role']}) {row['message']}",
+                       err=True)
+    counts = {s: result.count(s) for s in (mail.SENT, mail.DRAFTED, mail.REFUSED, mail.FAILED,
+                                           mail.NO_ADDRESS, mail.INVALID_ADDRESS, mail.SKIPPED)}
+    shown = ", ".join(f"{s} {n}" for s, n in counts.items() if n)
+    click.echo(f"{chosen}: {shown or 'nothing new'}; already sent {len(result.already)}; "
+               f"{len(result.templates_made)} new templates for {chosen.next}")
+    click.echo(f"outbox: {workspace.period_output(chosen) / mail.OUTBOX}  log: {result.log}")
+    if counts[mail.FAILED]:
+        sys.exit(1)
