@@ -152,7 +152,7 @@ def build_template(ctx: TemplateContext) -> bytes:
     workbook.properties.created = fixed
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _reproducible(buffer.getvalue(), fixed)
+    return reproducible_xlsx(buffer.getvalue(), fixed)
 
 
 def _fill_sheet(sheet: Worksheet, ctx: TemplateContext) -> None:
@@ -346,8 +346,9 @@ def _fill_guide(sheet: Worksheet, ctx: TemplateContext) -> None:
 _CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def _reproducible(data: bytes, when: dt.datetime) -> bytes:
-    """The same workbook with fixed zip entry times and document timestamps."""
+def reproducible_xlsx(data: bytes, when: dt.datetime) -> bytes:
+    """The same workbook with fixed zip entry times and document timestamps, so that the
+    same content always gives the same bytes (and SHA-256): openpyxl stamps the save time."""
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
