@@ -1,0 +1,154 @@
+"""Time keyproj at three scales and write the table into bench/README.md.
+
+    python bench/run.py                      # county and city, 3 repeats each
+    python bench/run.py --scales county city province --repeats 3
+
+For each scale it generates (once, cached under --work) a synthetic workspace with
+bench/generate.py, then measures in fresh subprocesses, quoting medians:
+- each stage of a run (read, check + reconcile + score + rank, render, write) and its peak
+  memory (ru_maxrss of the measuring process);
+- the whole `keyproj run` and `keyproj check` commands, wall clock;
+- a re-run of the unchanged period;
+- python-calamine alone loading every cell of the same files (the reader's yardstick).
+Benchmarks are scripts, not tests: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+KEYPROJ = [PYTHON, "-m", "pipeline"]
+MARK_BEGIN = "<!-- bench:begin -->"
+MARK_END = "<!-- bench:end -->"
+
+STAGES_SCRIPT = r"""
+import json, resource, sys, time
+from pathlib import Path
+from pipeline.config import load_settings
+from pipeline.period import Period
+from pipeline.run import (Workspace, analyse, data_outputs, load_register, read_period,
+                          write_files)
+from pipeline.history import load_past
+from pipeline.render.reports import render_reports
+
+root = Path(sys.argv[1])
+ws = Workspace(root / "input", root / "bench-out")
+settings = load_settings(root / "keyproj.toml")
+period = Period(2026, 11)
+times = {}
+t = time.perf_counter(); register = load_register(ws, settings)
+books = read_period(ws, period, settings); times["read"] = time.perf_counter() - t
+t = time.perf_counter()
+analysis = analyse(register, books, period, settings, load_past(ws.history_path, before=period))
+times["check+reconcile+score+rank"] = time.perf_counter() - t
+t = time.perf_counter(); files = data_outputs(analysis); reports = render_reports(analysis, settings)
+times["render"] = time.perf_counter() - t
+t = time.perf_counter(); write_files(ws.period_output(period), {**files, **reports})
+times["write"] = time.perf_counter() - t
+times["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+times["reports"] = len(reports)
+print(json.dumps(times))
+"""
+
+CALAMINE_SCRIPT = r"""
+import sys, time
+from pathlib import Path
+import python_calamine
+t = time.perf_counter()
+cells = 0
+for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        for row in wb.get_sheet_by_name(name).to_python():
+            cells += len(row)
+print(time.perf_counter() - t)
+"""
+
+
+def _timed(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def measure(scale: str, work: Path, repeats: int) -> dict[str, float]:
+    root = work / scale
+    if not (root / "input/register.xlsx").exists():
+        subprocess.run([PYTHON, str(HERE / "generate.py"), scale, str(root)], check=True,
+                       stdout=subprocess.DEVNULL)
+    out: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        shutil.rmtree(root / "output", ignore_errors=True)
+        shutil.rmtree(root / "bench-out", ignore_errors=True)
+        stages = json.loads(subprocess.run([PYTHON, "-c", STAGES_SCRIPT, str(root)],
+                                           check=True, capture_output=True,
+                                           text=True).stdout)
+        for key, value in stages.items():
+            out.setdefault(key, []).append(float(value))
+        out.setdefault("keyproj check", []).append(_timed([*KEYPROJ, "check"], root))
+        out.setdefault("keyproj run", []).append(_timed([*KEYPROJ, "run"], root))
+        out.setdefault("re-run, unchanged", []).append(_timed([*KEYPROJ, "run"], root))
+        calamine = subprocess.run([PYTHON, "-c", CALAMINE_SCRIPT, str(root / "input/2026-11")],
+                                  check=True, capture_output=True, text=True).stdout
+        out.setdefault("calamine alone", []).append(float(calamine))
+    return {key: _median(values) for key, values in out.items()}
+
+
+def table(results: dict[str, dict[str, float]]) -> str:
+    keys = ["read", "check+reconcile+score+rank", "render", "write", "keyproj run",
+            "keyproj check", "re-run, unchanged", "calamine alone", "peak_mb", "reports"]
+    head = "| measure | " + " | ".join(results) + " |"
+    rule = "|---|" + "---|" * len(results)
+    lines = [head, rule]
+    for key in keys:
+        unit = " (MB)" if key == "peak_mb" else "" if key == "reports" else " (s)"
+        cells = []
+        for scale in results:
+            value = results[scale].get(key)
+            cells.append("" if value is None else f"{value:.0f}" if key in ("peak_mb", "reports")
+                         else f"{value:.2f}")
+        lines.append(f"| {key}{unit} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    path = HERE / "README.md"
+    readme = path.read_text(encoding="utf-8")
+    start, end = readme.index(MARK_BEGIN) + len(MARK_BEGIN), readme.index(MARK_END)
+    path.write_text(readme[:start] + "\n" + text + "\n" + readme[end:], encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", nargs="+", default=["county", "city"],
+                        choices=["county", "city", "province"])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path(os.environ.get(
+        "KEYPROJ_BENCH_DIR", "/tmp/keyproj-bench")))
+    parser.add_argument("--no-readme", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    results = {scale: measure(scale, args.work, args.repeats) for scale in args.scales}
+    text = table(results)
+    print(text)
+    if not args.no_readme:
+        write_readme(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
