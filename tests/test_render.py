@@ -32,6 +32,8 @@ NAMES = ("城乡供水一体化及农村饮水安全巩固提升工程（二期�
          "老旧小区改造及城市更新项目", "高标准农田建设项目", "第二中学新校区建设项目",
          "城区雨污分流改造工程", "冷链物流产业园", "光伏发电项目")
 CATEGORIES = ("continuing", "new", "completing", "preparatory")
+SECTIONS_ZH = ["一、总体情况", "二、分类推进情况", "三、亮灯情况", "四、责任单位排名", "五、红黑榜",
+               "六、招商引资项目", "七、存在问题", "八、下步工作要求"]
 
 
 def project_frame(rows: list[dict]) -> pd.DataFrame:
@@ -309,8 +311,9 @@ def test_masthead_and_sections():
     assert (ctx.title, ctx.issue, ctx.office, ctx.date) == (
         "双牌县重点项目建设调度通报", "2026年第11期", "双牌县重点项目建设服务中心",
         "2026年11月30日")
-    assert [s.heading for s in ctx.sections] == [
-        "一、总体情况", "二、亮灯情况", "三、责任单位排名", "四、项目进度排名"]
+    assert [s.heading for s in ctx.sections] == SECTIONS_ZH
+    assert [(a.number, a.title) for a in ctx.annexes] == [
+        ("附件1", "重点项目进度排名表"), ("附件2", "数据质量情况")]
     assert context(issued=dt.date(2026, 12, 3)).date == "2026年12月3日"
 
 
@@ -346,7 +349,8 @@ def test_empty_frames_render(tmp_path: Path):
                                "1月累计完成投资0.00亿元，其中本月完成0.00亿元。")
     assert (ctx.unit_rows, ctx.project_rows) == ((), ())
     dom = parse(render_bulletin(ctx))
-    assert [td.text for td in dom.find_all("td", "empty")] == ["（无）", "（无）"]
+    empty = [td.text for td in dom.find_all("td", "empty")]
+    assert len(empty) >= 2 and set(empty) == {"（无）"}
 
 
 # --- HTML --------------------------------------------------------------------------------
@@ -356,20 +360,20 @@ def test_bulletin_html_structure():
     assert dom.find("html").attrs["lang"] == "zh-CN"
     assert dom.find("h1").text == "双牌县重点项目建设调度通报"
     assert dom.find("p", "issue").text == "2026年第11期"
-    assert [h.text for h in dom.find_all("h2")] == [
-        "一、总体情况", "二、亮灯情况", "三、责任单位排名", "四、项目进度排名"]
+    assert [h.text for h in dom.find_all("h2")] == SECTIONS_ZH + [
+        "重点项目进度排名表", "数据质量情况"]
     assert "低于序时进度23.1个百分点" in dom.find("section").text
 
     units = table_rows(dom.find("table", "units"))
     assert [row[:3] for row in units] == [["1", "县交通运输局", "97.3"],
                                           ["2", "泷泊镇人民政府", "93.8"]]
-    assert units[0][3:8] == ["100.0%", "50.0%", "—", "100.0%", "2"]
+    assert units[0][3:9] == ["—", "100.0%", "50.0%", "—", "100.0%", "2"]
 
     table = dom.find("table", "projects")
     assert table.find("thead").find_all("th")[1].text == "项目名称"
     projects = table_rows(table)
-    assert projects[0] == ["1", "潇水大桥", "新开工", "县交通运输局", "20,000", "18,000",
-                           "90.0%", "91.7%", "黄"]
+    assert projects[0] == ["1", "潇水大桥", "新开工", "县交通运输局", "张三", "20,000", "1,500",
+                           "18,000", "90.0%", "91.7%", "-1.7", "黄", "滞后"]
     assert [row[0] for row in projects] == ["1", "2", "—", "—"]
     cells = table.find_all("td", "light")
     assert [(c.attrs["class"], c.text) for c in cells] == [
@@ -395,17 +399,20 @@ def test_bulletin_in_english_from_the_same_templates():
     assert dom.find("h1").text == "双牌县 Key Construction Projects Bulletin"
     assert dom.find("p", "issue").text == "Issue 11, 2026"
     assert [h.text for h in dom.find_all("h2")] == [
-        "1. Overview", "2. Lights", "3. Ranking of responsible units",
-        "4. Ranking of projects by progress"]
+        "1. Overview", "2. Progress by category", "3. Lights",
+        "4. Ranking of responsible units", "5. Red list and black list",
+        "6. Investment-promotion projects", "7. Open problems", "8. Next steps",
+        "Progress of every project, by rank", "Data quality"]
     assert "23.1 percentage points behind schedule" in dom.find("section").text
     headers = [th.text for th in dom.find("table", "projects").find("thead").find_all("th")]
-    assert headers == ["Rank", "Project", "Category", "Unit", "Annual plan", "Done this year",
-                       "% of plan", "Time progress", "Light"]
+    assert headers == ["Rank", "Project", "Category", "Unit", "Leader", "Annual plan",
+                       "This month", "Done this year", "% of plan", "Time progress",
+                       "Against schedule (pp)", "Light", "Reason"]
     assert [c.text for c in dom.find("table", "projects").find_all("td", "light")] == [
         "yellow", "red", "not reported", "green"]
     # no Chinese outside the data (names of units and projects, the county's name)
     chrome = [th.text for th in dom.find_all("th")] + [p.text for p in dom.find_all("p")][1:]
-    data = ["双牌县重点项目建设服务中心", "县交通运输局", "泷泊镇人民政府", "双牌县"]
+    data = ["双牌县重点项目建设服务中心", "县交通运输局", "泷泊镇人民政府", "双牌县", "交通"]
     for text in chrome:
         for word in data:
             text = text.replace(word, "")
@@ -490,9 +497,12 @@ def test_large_pdf_repeats_table_headers_and_numbers_pages(large_pdf):
     texts = [page.extract_text().replace(" ", "") for page in reader.pages]
     for number, text in enumerate(texts, start=1):
         assert f"—{number}—" in text
-    first = next(i for i, text in enumerate(texts) if "四、项目进度排名" in text)
-    assert all("项目名称" in text and "序时进度" in text for text in texts[first:])
-    assert sum(text.count("县工业园区管理委员会") for text in texts) == 1 + 4
+    first = next(i for i, text in enumerate(texts) if "重点项目进度排名表" in text)
+    last = next(i for i, text in enumerate(texts) if "数据质量情况" in text and i > first)
+    assert last - first >= 2      # the annex spans pages, its header on each of them
+    assert all("项目名称" in text and "序时进度" in text for text in texts[first:last])
+    # every project once in the annex: 45 projects, 4 of them of this unit
+    assert sum(text.count("县工业园区管理委员会") for text in texts[first:last]) == 4
 
 
 def test_large_tables_stay_inside_the_text_block():
@@ -502,17 +512,24 @@ def test_large_tables_stay_inside_the_text_block():
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR),
                                url_fetcher=LocalFetcher([TEMPLATES_DIR])).render()
     px_per_mm = 96 / 25.4
-    left, right = 28 * px_per_mm, (210 - 26) * px_per_mm
-    bottom = (297 - 35) * px_per_mm
-    boxes = [box for page in document.pages for child in page._page_box.children
-             if type(child).__name__ != "MarginBox" for box in child.descendants()]
-    assert len(boxes) > 1000
-    for box in boxes:
-        if True:
-            if type(box).__name__ in {"TableBox", "TableCellBox", "LineBox"} and box.width:
-                assert box.position_x >= left - 0.5, box
-                assert box.position_x + box.margin_width() <= right + 0.5, box
-                assert box.position_y + box.margin_height() <= bottom + 0.5, box
+    boxes = 0
+    landscape = 0
+    for page in document.pages:
+        if page.width > page.height:   # the annexed project table: A4 landscape
+            landscape += 1
+            left, right, bottom = 30, 297 - 30, 210 - 28
+        else:                          # GB/T 9704: 28 mm left, 156 mm wide, 225 mm high
+            left, right, bottom = 28, 210 - 26, 297 - 35
+        for child in page._page_box.children:
+            if type(child).__name__ == "MarginBox":
+                continue
+            for box in child.descendants():
+                if type(box).__name__ in {"TableBox", "TableCellBox", "LineBox"} and box.width:
+                    boxes += 1
+                    assert box.position_x >= left * px_per_mm - 0.5, box
+                    assert box.position_x + box.margin_width() <= right * px_per_mm + 0.5, box
+                    assert box.position_y + box.margin_height() <= bottom * px_per_mm + 0.5, box
+    assert boxes > 1000 and landscape >= 2
 
 
 def test_fetcher_refuses_anything_outside_the_templates(tmp_path: Path):

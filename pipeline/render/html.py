@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from pipeline.render.context import BulletinContext
 from pipeline.render.filters import FILTERS
+from pipeline.render.paths import TEMPLATES_DIR
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+__all__ = ["TEMPLATES_DIR", "environment", "render_bulletin", "render_page"]
 
 
 def environment(extra_dir: Path | None = None) -> jinja2.Environment:
@@ -34,7 +38,20 @@ def environment(extra_dir: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render_bulletin(ctx: BulletinContext, *, templates_dir: Path | None = None) -> str:
+def render_page(template: str, ctx: Any, *, templates_dir: Path | None = None,
+                charts: Mapping[str, str] | None = None,
+                env: jinja2.Environment | None = None) -> str:
+    """One page (``unit.html``, ``leader.html``, ``index.html`` …) as self-contained HTML.
+
+    ``charts`` maps a figure's key to its inline SVG, trusted: it is drawn by charts.py.
+    """
+    env = env or environment(templates_dir)
+    shown = {key: Markup(svg) for key, svg in (charts or {}).items()}
+    return env.get_template(template).render(ctx=ctx, t=ctx.t, charts=shown)
+
+
+def render_bulletin(ctx: BulletinContext, *, templates_dir: Path | None = None,
+                    charts: Mapping[str, str] | None = None,
+                    env: jinja2.Environment | None = None) -> str:
     """The county bulletin (report.html) as a self-contained HTML page."""
-    template = environment(templates_dir).get_template("bulletin.html")
-    return template.render(ctx=ctx, t=ctx.t)
+    return render_page("bulletin.html", ctx, templates_dir=templates_dir, charts=charts, env=env)

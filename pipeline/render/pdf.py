@@ -8,7 +8,10 @@ folders: an ``<img src="http://…">`` or ``file:///etc/passwd`` is refused, not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import multiprocessing
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -16,7 +19,7 @@ from urllib.request import url2pathname
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pipeline.render.html import TEMPLATES_DIR
+from pipeline.render.paths import TEMPLATES_DIR
 
 
 class LocalFetcher(URLFetcher):
@@ -55,3 +58,33 @@ def html_to_pdf(html: str, *, base_dir: Path, templates_dir: Path | None = None,
     pdf = document.write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when given no target
     return pdf
+
+
+def _print_one(job: tuple[str, str, str | None, str | None]) -> bytes:
+    html, base_dir, templates_dir, created = job
+    return html_to_pdf(html, base_dir=Path(base_dir),
+                       templates_dir=Path(templates_dir) if templates_dir else None,
+                       created=dt.datetime.fromisoformat(created) if created else None)
+
+
+def print_pages(pages: Mapping[str, str], *, base_dir: Path, templates_dir: Path | None = None,
+                created: dt.datetime | None = None, jobs: int | None = None
+                ) -> dict[str, bytes]:
+    """Print many pages (name -> HTML) to PDF, in ``jobs`` worker processes (default: one a
+    core); the longest pages go first so the workers finish together.
+
+    Workers are spawned, not forked: they inherit nothing of the run and import only
+    WeasyPrint and this module.
+    """
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(pages)))
+    names = sorted(pages, key=lambda name: -len(pages[name]))
+    work = [(pages[name], str(base_dir), str(templates_dir) if templates_dir else None,
+             created.isoformat() if created else None) for name in names]
+    if jobs == 1:
+        printed = [_print_one(job) for job in work]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            printed = list(pool.map(_print_one, work))
+    done = dict(zip(names, printed))
+    return {name: done[name] for name in pages}

@@ -1,31 +1,192 @@
-"""[IO] Every report of a period, as relative path -> bytes; run.py writes them (SPEC 6.1)."""
+"""[IO] Every report of a period, as relative path -> bytes; run.py writes them (SPEC 6.1).
+
+``render_reports`` is the one entry point: the county bulletin (report.html/pdf), a feedback
+sheet for every register unit (units/<unit>.html/pdf), a marked copy of each unit's own
+workbook (units/<unit>-marked.xlsx), a coordination list for every leader
+(leaders/<leader>.html/pdf), the ledger (ledger.xlsx) and index.html linking them all.
+
+Fonts are checked first: when a CJK font is missing, or a character of the reports' text is
+in no installed font, ``FontError`` (a ``KeyprojError``) says which and how to install it,
+before anything is written — a PDF must never print boxes.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html as html_lib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import columns as C
 from pipeline.config import Settings
-from pipeline.render.context import bulletin_context
-from pipeline.render.html import render_bulletin
-from pipeline.render.pdf import html_to_pdf
+from pipeline.findings import SEVERITY, Finding
+from pipeline.followup import trends
+from pipeline.names import file_names
+from pipeline.outputs import findings_records
+from pipeline.period import Period
+from pipeline.render.charts import bulletin_charts
+from pipeline.render.context import BulletinContext, bulletin_context, county_trend, quality_facts
+from pipeline.render.fonts import check_fonts, glyph_error, missing_glyphs
+from pipeline.render.html import environment, render_bulletin, render_page
+from pipeline.render.pages import index_context, leader_context, unit_context
+from pipeline.render.pdf import print_pages
+from pipeline.render.workbooks import ledger, marked_copy, primary_book
+from pipeline.score import done_milestones, milestone_status, time_progress
 
 if TYPE_CHECKING:
     from pipeline.run import Analysis
 
+# SPEC 6.2 and 6.3: written by run.py next to the reports, linked from index.html
+DATA_FILES = ("data/projects.csv", "data/units.csv", "data/findings.csv", "data/rows.csv",
+              "data/lists.csv", "data/attraction.csv", "data/coordination.csv",
+              "manifest.json")
+_TAGS = re.compile(r"<style\b.*?</style>|<svg\b.*?</svg>|<[^>]+>", re.DOTALL)
 
-def render_reports(analysis: Analysis, settings: Settings) -> dict[str, bytes]:
-    """report.html and report.pdf (the county bulletin)."""
+
+def next_steps_text(value: str) -> str:
+    """The office's 下步工作要求: the text itself, or the file it names (UTF-8)."""
+    text = value.strip()
+    if text and "\n" not in text and len(text) < 1024:
+        try:
+            path = Path(text)
+            if path.is_file():
+                return path.read_text(encoding="utf-8-sig")
+        except OSError:
+            pass
+    return value
+
+
+def visible_text(page: str) -> str:
+    """The text a page prints: no tags, styles or chart drawings."""
+    return html_lib.unescape(_TAGS.sub(" ", page))
+
+
+def bulletin_for(analysis: Analysis, settings: Settings) -> BulletinContext:
+    """The county bulletin's context from a period's analysis."""
     report = settings.report
+    period = analysis.period
+    past = analysis.past
+    completion, _ = trends(past, analysis.projects, analysis.units, period)
+    lights = {p: {pid: fact.light for pid, fact in facts.items()}
+              for p, facts in past.projects.items() if p < str(period)}
+    lights[str(period)] = dict(zip(analysis.projects["project_id"], analysis.projects["light"]))
+    register = {p.project_id: p for p in analysis.register.projects}
+
+    def progress(pid: str, month: int) -> float | None:
+        project = register.get(pid)
+        return time_progress(project, month) if project is not None else None
+
+    previous = period.previous
+    unreported = analysis.projects[analysis.projects["light_reason"] == "not_reported"]
+    not_reported = {str(unit): int(n) for unit, n in unreported.groupby("unit").size().items()}
+    return bulletin_context(
+        projects=analysis.projects, units=analysis.units,
+        finding_counts=analysis.finding_counts(), period=str(period), county=report.county,
+        office=report.office, lang=report.lang, weights=dataclasses.asdict(settings.weights),
+        lists=analysis.lists, attraction=analysis.attraction, coordination=analysis.coordination,
+        trend=county_trend(completion=completion, lights=lights, projects=analysis.projects,
+                           time_progress=progress, period=period),
+        previous_scores=({unit: score for unit, (score, _) in
+                          past.units.get(str(previous), {}).items()} if previous else {}),
+        quality=quality_facts(rows=analysis.reconciled.rows,
+                              file_units=analysis.reconciled.file_units,
+                              findings=analysis.findings, files=[b.name for b in analysis.books],
+                              units=analysis.register.units, not_reported=not_reported),
+        severity_of={code: str(severity) for code, severity in SEVERITY.items()},
+        next_steps=next_steps_text(report.next_steps),
+        approved=settings.force_majeure_approved,
+        light_settings=dataclasses.asdict(settings.lights),
+        list_settings=dataclasses.asdict(settings.lists),
+    )
+
+
+def _unit_findings(analysis: Analysis, unit: str) -> list[Finding]:
+    files = analysis.reconciled.file_units
+    return [f for f in analysis.findings if f.unit == unit or (
+        f.unit is None and f.ref is not None and files.get(f.ref.file) == unit)]
+
+
+def render_reports(analysis: Analysis, settings: Settings, *,
+                   jobs: int | None = None) -> dict[str, bytes]:
+    """Every report of SPEC 6.1 for the period: relative output path -> bytes.
+
+    PDFs are printed in ``jobs`` worker processes (default: one a core), dated the
+    period's last day so runs are reproducible. Raises FontError before rendering anything
+    when the PDFs would print boxes.
+    """
+    check_fonts()
+    report = settings.report
+    lang = report.lang
     templates = Path(report.templates) if report.templates else None
-    ctx = bulletin_context(projects=analysis.projects, units=analysis.units,
-                           finding_counts=analysis.finding_counts(), period=str(analysis.period),
-                           county=report.county, office=report.office, lang=report.lang,
-                           weights=dataclasses.asdict(settings.weights))
-    html = render_bulletin(ctx, templates_dir=templates)
-    # the PDF's creation date is the period's last day, so runs are reproducible
-    created = dt.datetime.combine(analysis.period.end, dt.time(), tzinfo=dt.timezone.utc)
-    pdf = html_to_pdf(html, base_dir=Path("."), templates_dir=templates, created=created)
-    return {"report.html": html.encode("utf-8"), "report.pdf": pdf}
+    env = environment(templates)
+    period: Period = analysis.period
+    created = dt.datetime.combine(period.end, dt.time(), tzinfo=dt.UTC)
+    author = report.office or "keyproj"
+    pages: dict[str, str] = {}     # stem -> HTML; each gets an .html and a .pdf
+    files: dict[str, bytes] = {}
+
+    bulletin = bulletin_for(analysis, settings)
+    pages["report"] = render_bulletin(bulletin, charts=bulletin_charts(bulletin), env=env)
+
+    register = {p.project_id: p for p in analysis.register.projects}
+    statuses = milestone_status(analysis.register.milestones,
+                                done_milestones(analysis.reconciled.kept, analysis.past.milestones),
+                                period)
+    _, unit_trend = trends(analysis.past, analysis.projects, analysis.units, period)
+    unit_files = file_names(analysis.register.units)
+    marked: dict[str, str] = {}
+    weights = dataclasses.asdict(settings.weights)
+    file_units = analysis.reconciled.file_units
+    for unit, stem in unit_files.items():
+        rows = [r for r in analysis.reconciled.rows if file_units.get(r.raw.file) == unit]
+        found = _unit_findings(analysis, unit)
+        book = primary_book([b for b in analysis.books if file_units.get(b.name) == unit], rows)
+        marked_name = ""
+        if book is not None:
+            marked_name = f"{stem}-marked.xlsx"
+            mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
+            others = [f for f in found if f not in mine]
+            files[f"units/{marked_name}"] = marked_copy(book, mine, lang=lang, author=author,
+                                                        others=others, created=created)
+            marked[unit] = f"units/{marked_name}"
+        scores = [(p, s) for p, u, s in unit_trend.itertuples(index=False, name=None)
+                  if u == unit and Period.parse(p).year == period.year]
+        ctx = unit_context(unit=unit, projects=analysis.projects, units=analysis.units,
+                           lists=analysis.lists, findings=found, rows=rows, statuses=statuses,
+                           register=register, period=str(period), county=report.county,
+                           office=report.office, lang=lang, weights=weights, scores=scores,
+                           marked=marked_name)
+        pages[f"units/{stem}"] = render_page("unit.html", ctx, env=env)
+
+    leaders = sorted({p.leader for p in analysis.register.projects if p.leader})
+    leader_files = file_names(leaders)
+    for leader, stem in leader_files.items():
+        sheet = leader_context(leader=leader, projects=analysis.projects,
+                             coordination=analysis.coordination, period=str(period),
+                             county=report.county, office=report.office, lang=lang)
+        pages[f"leaders/{stem}"] = render_page("leader.html", sheet, env=env)
+
+    missing = missing_glyphs(visible_text(page) for page in pages.values())
+    if missing:
+        where = next(stem for stem, page in pages.items()
+                     if any(ch in visible_text(page) for ch in missing))
+        raise glyph_error(missing, f"{where}.pdf")
+
+    files["ledger.xlsx"] = ledger(
+        projects=analysis.projects, units=analysis.units,
+        findings=findings_records(analysis.findings), finding_columns=C.FINDINGS_CSV,
+        lists=analysis.lists, attraction=analysis.attraction,
+        coordination=analysis.coordination, lang=lang, created=created)
+    index = index_context(period=str(period), lang=lang, unit_files=unit_files,
+                          leader_files=leader_files, marked=marked, data=DATA_FILES)
+    files["index.html"] = render_page("index.html", index, env=env).encode("utf-8")
+
+    printed = print_pages(pages, base_dir=Path("."), templates_dir=templates, created=created,
+                          jobs=jobs)
+    for stem, page in pages.items():
+        files[f"{stem}.html"] = page.encode("utf-8")
+        files[f"{stem}.pdf"] = printed[stem]
+    return files
+

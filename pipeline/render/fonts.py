@@ -1,0 +1,107 @@
+"""[IO] Fonts the reports need: a PDF or chart that would print a box for a missing glyph
+is a failure, said before anything is written.
+
+``check_fonts`` looks for a CJK font (fontconfig, for WeasyPrint) and a CJK family that
+matplotlib can draw charts with; ``missing_glyphs`` finds the characters of the reports'
+text that no installed font has.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+
+from pipeline.doctor import FONT_FIX, font_problem
+from pipeline.errors import KeyprojError
+
+# the families the print CSS asks for, body first; charts use the first one matplotlib has
+BODY_FONT = "Noto Serif CJK SC"
+CHART_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Serif CJK SC", "SimHei",
+               "Microsoft YaHei", "WenQuanYi Zen Hei", "Source Han Serif SC")
+
+
+class FontError(KeyprojError):
+    """A font the reports need is not installed: the PDFs would print boxes."""
+
+
+@functools.lru_cache(maxsize=1)
+def chart_font() -> str:
+    """The CJK family matplotlib draws chart labels with; FontError when it has none."""
+    from matplotlib import font_manager
+
+    known = {entry.name for entry in font_manager.fontManager.ttflist}
+    for family in CHART_FONTS:
+        if family in known:
+            return family
+    raise FontError(
+        f"图表需要中文字体 {CHART_FONTS[0]}，但 matplotlib 找不到 / charts need a CJK font such "
+        f"as {CHART_FONTS[0]} and matplotlib has none. {FONT_FIX}; then delete matplotlib's "
+        "font cache (~/.cache/matplotlib) so it finds the new font")
+
+
+def check_fonts() -> None:
+    """Raise FontError naming the missing CJK font and how to install it."""
+    problem = font_problem()
+    if problem is not None:
+        raise FontError(f"{problem}（需要 {BODY_FONT} / needs {BODY_FONT}）")
+    chart_font()
+
+
+@functools.lru_cache(maxsize=1)
+def _body_cmap() -> frozenset[int]:
+    """Code points of the font fontconfig uses for the body text."""
+    if shutil.which("fc-match") is None:
+        return frozenset()
+    out = subprocess.run(["fc-match", "-f", "%{file}|%{index}", BODY_FONT],
+                         capture_output=True, text=True, check=False).stdout
+    path, _, index = out.partition("|")
+    if not path:
+        return frozenset()
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(path, fontNumber=int(index or 0), lazy=True)
+        try:
+            return frozenset(font.getBestCmap() or {})
+        finally:
+            font.close()
+    except Exception:  # noqa: BLE001 - an unreadable font just means no fast path
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _any_font_has(code: int) -> bool:
+    if shutil.which("fc-list") is None:
+        return True    # cannot tell: doctor says fontconfig is missing
+    out = subprocess.run(["fc-list", f":charset={code:x}", "family"], capture_output=True,
+                         text=True, check=False).stdout
+    return bool(out.strip())
+
+
+def missing_glyphs(texts: Iterable[str]) -> list[str]:
+    """The characters of ``texts`` that no installed font can print (sorted, unique)."""
+    seen = {ch for text in texts for ch in text}
+    body = _body_cmap()
+    out = []
+    for ch in sorted(seen):
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+            continue
+        code = ord(ch)
+        if code in body or code < 0x80:
+            continue
+        if not _any_font_has(code):
+            out.append(ch)
+    return out
+
+
+def glyph_error(chars: list[str], where: str) -> FontError:
+    shown = "、".join(f"“{ch}”(U+{ord(ch):04X})" for ch in chars[:20])
+    return FontError(
+        f"{where} 中的字符 {shown} 没有已安装的字体可以显示，PDF 中会成为方框。请安装含这些字符的字体"
+        f"（如 apt-get install -y fonts-noto-cjk-extra fonts-noto-color-emoji），或在报表中改用常用字 / "
+        f"no installed font has {shown} used in {where}: the PDF would print boxes. Install a "
+        "font that has them (e.g. apt-get install -y fonts-noto-cjk-extra "
+        "fonts-noto-color-emoji) or change the text in the sheet")
