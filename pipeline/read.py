@@ -11,6 +11,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
+import re
+import struct
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -18,11 +21,47 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Limits
+from pipeline.errors import KeyprojError
 from pipeline.findings import CellRef, Finding, finding
+
+# openpyxl parses with lxml when it is installed, and lxml's fromstring ignores defusedxml;
+# this must be set before openpyxl is first imported (require_safe_xml checks it was).
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_ZIP_ENTRIES = 10_000
+# A unit's monthly sheet has a few thousand cells. openpyxl needs ~10 s and ~400 MB for a
+# million, so a workbook is refused above these, before it is parsed, with a finding.
+MAX_CELLS = 500_000            # cells (and cells covered by merged ranges) in the XML
+MAX_ROWS = 100_000             # rows of a sheet, up to its last value
+MAX_GRID = 2_000_000           # rows x columns of a sheet, up to its last value
+PLAIN_TYPES = (str, int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta)
+
+
+def require_safe_xml() -> None:
+    """Refuse to read workbooks unless openpyxl parses their XML with defusedxml, which
+    turns entity declarations (billion laughs, external entities) into errors."""
+    try:
+        import defusedxml  # noqa: F401
+    except ImportError:
+        raise KeyprojError(
+            "缺少 defusedxml，拒绝读取工作簿（无法防御 XML 实体攻击）；请安装：pip install defusedxml "
+            "/ defusedxml is missing, so workbooks are not read (XML entity attacks could not "
+            "be stopped): pip install defusedxml") from None
+    from openpyxl.reader import strings
+    from openpyxl.worksheet import _reader
+    from openpyxl.xml import functions
+
+    parsers = (functions.fromstring, functions.iterparse, strings.iterparse, _reader.iterparse)
+    unsafe = [f"{p.__module__}.{p.__name__}" for p in parsers
+              if not p.__module__.startswith("defusedxml")]
+    if unsafe:
+        raise KeyprojError(
+            f"openpyxl 未使用 defusedxml 解析 XML（{', '.join(unsafe)}），拒绝读取工作簿；"
+            "请设置环境变量 OPENPYXL_LXML=False 和 OPENPYXL_DEFUSEDXML=True / openpyxl does "
+            f"not parse with defusedxml ({', '.join(unsafe)}), so workbooks are not read: set "
+            "OPENPYXL_LXML=False and OPENPYXL_DEFUSEDXML=True")
 
 
 @dataclass(frozen=True)
@@ -84,12 +123,36 @@ def read_book(path: Path, name: str, limits: Limits) -> Book:
         if data.startswith(OLE_MAGIC):
             return _read_ole(book, data)
         return _read_text(book, data)
+    except KeyprojError:
+        raise
+    except MemoryError:
+        book.grids = []
+        return fail("unreadable_file", "读取时超出内存上限，疑似异常文件，未读取；请另存为普通 .xlsx 后报送",
+                    "reading it ran over the memory limit, so it looks hostile and was not "
+                    "read: save it as a plain .xlsx and send it again")
     except Exception as exc:  # noqa: BLE001 - any parser failure is a finding, not a crash
+        book.grids = []
+        if _is_defused(exc):
+            return fail("unreadable_file",
+                        "文件的 XML 中声明了实体（DTD），Excel 从不这样保存，疑似恶意文件，未读取；"
+                        "请用 Excel 另存为 .xlsx 后报送",
+                        "its XML declares entities (a DTD), which Excel never writes: it looks "
+                        "hostile and was not read; save it from Excel as .xlsx and send it again")
         return fail("unreadable_file",
                     f"文件无法读取（{type(exc).__name__}），可能已损坏或未复制完整；"
                     "请用 Excel 打开后另存为 .xlsx 再报送",
                     f"cannot be read ({type(exc).__name__}: {exc}); it may be damaged or "
                     "half-copied: open it in Excel, save as .xlsx and send it again")
+
+
+def _is_defused(exc: BaseException | None) -> bool:
+    """Whether defusedxml stopped the parse (openpyxl wraps its exception in a ValueError)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if type(exc).__module__.startswith("defusedxml"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _zip_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
@@ -132,17 +195,105 @@ def _read_zip(book: Book, data: bytes, limits: Limits) -> Book:
             "unsupported_file", "不是 Excel 工作簿（可能是 Word 或其他压缩文件），请报送 .xlsx",
             "not an Excel workbook (a Word file or another zip?); send an .xlsx", ref=ref))
         return book
-    book.kind = "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+    too_many = _cell_count_problem(data)
+    if too_many:
+        book.findings.append(finding("file_too_large", too_many[0], too_many[1], ref=ref))
+        return book
+    book.kind = "xlsm" if any(_is_vba_part(n) for n in names) else "xlsx"
     if book.kind == "xlsm":
         book.findings.append(finding(
             "macros_present", "文件含宏，只读取了数值，宏未运行；以后请另存为 .xlsx",
             "the workbook has macros: values were read, macros never run; save as .xlsx",
             ref=ref))
-    book.grids = _openpyxl_grids(data)
+    return _with_grids(book, lambda: _openpyxl_grids(data))
+
+
+def _is_vba_part(name: str) -> bool:
+    return name.lower().rsplit("/", 1)[-1] in ("vbaproject.bin", "vbaprojectsignature.bin")
+
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_MERGE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=[\"']"
+                        rb"\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+
+
+def _cell_count_problem(data: bytes) -> tuple[str, str] | None:
+    """Count the cells (and the cells merged ranges cover) in every XML part, streaming, so
+    that a sheet of millions of tiny cells or one merged range over a whole sheet is refused
+    before openpyxl builds an object for each."""
+    cells = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not info.filename.lower().endswith(".xml"):
+                continue
+            carry = b""
+            with archive.open(info) as part:
+                while chunk := part.read(1 << 20):
+                    text = carry + chunk
+                    cut = text.rfind(b"<", max(0, len(text) - 65536))
+                    body, carry = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
+                    cells += len(_CELL_TAG.findall(body))
+                    for a, r1, b, r2 in _MERGE_TAG.findall(body):
+                        width = abs(_col_number(b) - _col_number(a)) + 1
+                        cells += width * (abs(int(r2) - int(r1)) + 1)
+                    if cells > MAX_CELLS:
+                        return _TOO_MANY_CELLS
+    return None
+
+
+_TOO_MANY_CELLS = (
+    (f"工作簿的单元格（含合并单元格）超过 {MAX_CELLS:,} 个，疑似异常文件，未读取；"
+     "请删除多余的行列和合并后另存为 .xlsx"),
+    (f"over {MAX_CELLS:,} cells (merged ranges counted): it looks hostile and was not read; "
+     "delete the stray rows, columns and merges and save it as .xlsx again"))
+
+
+def _col_number(letters: bytes | str) -> int:
+    number = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+class _SheetTooLarge(Exception):
+    """A sheet whose values reach further than MAX_ROWS / MAX_GRID allow."""
+
+    def __init__(self, sheet: str, height: int, width: int) -> None:
+        super().__init__(sheet)
+        self.sheet, self.height, self.width = sheet, height, width
+
+
+def _check_size(sheet: str, height: int, width: int) -> None:
+    if height > MAX_ROWS or height * width > MAX_GRID:
+        raise _SheetTooLarge(sheet, height, width)
+
+
+def _with_grids(book: Book, make: Any) -> Book:
+    """Keep the grids ``make()`` returns, unless a sheet's values reach too far (a stray
+    cell at XFD1048576): then the file gets one finding and no grids."""
+    try:
+        book.grids = make()
+    except _SheetTooLarge as big:
+        from pipeline.sheet import column_letter
+
+        corner = f"{column_letter(max(big.width - 1, 0))}{big.height}"
+        book.findings.append(finding(
+            "file_too_large",
+            f"工作表“{big.sheet}”的数据远至单元格 {corner}（超过 {MAX_ROWS:,} 行或 "
+            f"{MAX_GRID:,} 个单元格），未读取；请删除远处多余的单元格后重新报送",
+            f"sheet “{big.sheet}” has values as far as {corner} (over {MAX_ROWS:,} rows or "
+            f"{MAX_GRID:,} cells) and was not read; delete the stray cells far from the table "
+            "and send it again", ref=CellRef(book.name, "")))
     return book
 
 
+def _plain(value: Any) -> Any:
+    """A value a worker can hand back as-is: anything else openpyxl makes becomes text."""
+    return value if value is None or isinstance(value, PLAIN_TYPES) else str(value)
+
+
 def _openpyxl_grids(data: bytes) -> list[Grid]:
+    require_safe_xml()
     import openpyxl  # IO edge: only this module opens workbooks
 
     with warnings.catch_warnings():
@@ -153,7 +304,18 @@ def _openpyxl_grids(data: bytes) -> list[Grid]:
                                           keep_links=False, rich_text=False)
     grids = []
     for sheet in workbook.worksheets:
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        # up to the last cell holding a value: styled empty cells far out (or a dimension
+        # that lies) must not make a grid of millions of empty cells
+        values = {key: cell.value for key, cell in sheet._cells.items()
+                  if cell.value is not None}
+        spans = [(m.max_row, m.max_col) for m in sheet.merged_cells.ranges
+                 if (m.min_row, m.min_col) in values]
+        height = max((r for r, _ in [*values, *spans]), default=0)
+        width = max((c for _, c in [*values, *spans]), default=0)
+        _check_size(sheet.title, height, width)
+        rows: list[list[Any]] = [[None] * width for _ in range(height)]
+        for (r, c), value in values.items():
+            rows[r - 1][c - 1] = _plain(value)
         for merged in sheet.merged_cells.ranges:
             top = sheet.cell(merged.min_row, merged.min_col).value
             for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
@@ -168,8 +330,16 @@ def _openpyxl_grids(data: bytes) -> list[Grid]:
 
 
 def _read_ole(book: Book, data: bytes) -> Book:
+    """An OLE compound file: .xls (BIFF8), or what else hides in one — a password-protected
+    .xlsx (EncryptionInfo + EncryptedPackage), a password-protected .xls (FILEPASS), WPS .et."""
     ref = CellRef(book.name, "")
-    if "EncryptionInfo".encode("utf-16-le") in data:
+    streams = _ole_streams(data)
+    workbook_stream = next((n for n in ("Workbook", "Book") if n in streams), None)
+    encrypted = "EncryptionInfo" in streams or "EncryptedPackage" in streams or (
+        workbook_stream is not None and _biff_has_filepass(data, streams[workbook_stream]))
+    if not streams:   # a directory that cannot be walked: look for the stream's name
+        encrypted = "EncryptionInfo".encode("utf-16-le") in data
+    if encrypted:
         book.findings.append(finding(
             "encrypted_file", "文件设了打开密码，无法读取；请取消密码后重新报送",
             "the workbook is password-protected; remove the password and send it again",
@@ -178,6 +348,8 @@ def _read_ole(book: Book, data: bytes) -> Book:
     import python_calamine
 
     try:
+        if streams and workbook_stream is None:
+            raise python_calamine.CalamineError("no Workbook stream")
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.CalamineError:
         book.findings.append(finding(
@@ -186,8 +358,84 @@ def _read_ole(book: Book, data: bytes) -> Book:
             ref=ref))
         return book
     book.kind = "xls"
-    book.grids = _calamine_grids(workbook)
-    return book
+    return _with_grids(book, lambda: _calamine_grids(workbook))
+
+
+_FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
+
+
+def _ole_streams(data: bytes) -> dict[str, tuple[int, int]]:
+    """Stream name -> (first sector, size) from a compound file's directory; {} when the
+    directory cannot be walked (then calamine says what it can of the file)."""
+    try:
+        return _ole_directory(data)
+    except (struct.error, ValueError, IndexError, KeyError):
+        return {}
+
+
+def _ole_sector_size(data: bytes) -> int:
+    shift = struct.unpack_from("<H", data, 30)[0]
+    if shift not in (9, 12):
+        raise ValueError("sector size")
+    return 1 << shift
+
+
+def _ole_fat(data: bytes) -> list[int]:
+    size = _ole_sector_size(data)
+    count = len(data) // size
+    fat_sectors = [s for s in struct.unpack_from("<109L", data, 76) if s < count]
+    difat, hops = struct.unpack_from("<L", data, 68)[0], 0
+    while difat < count and hops < count:
+        entries = struct.unpack_from(f"<{size // 4}L", data, (difat + 1) * size)
+        fat_sectors += [s for s in entries[:-1] if s < count]
+        difat, hops = entries[-1], hops + 1
+    fat: list[int] = []
+    for sector in fat_sectors:
+        fat += struct.unpack_from(f"<{size // 4}L", data, (sector + 1) * size)
+    return fat
+
+
+def _ole_chain(fat: list[int], start: int, limit: int) -> list[int]:
+    chain: list[int] = []
+    while start < len(fat) and len(chain) < limit:
+        chain.append(start)
+        start = fat[start]
+    return chain
+
+
+def _ole_directory(data: bytes) -> dict[str, tuple[int, int]]:
+    size = _ole_sector_size(data)
+    fat = _ole_fat(data)
+    first_dir = struct.unpack_from("<L", data, 48)[0]
+    streams = {}
+    for sector in _ole_chain(fat, first_dir, len(data) // size):
+        base = (sector + 1) * size
+        for offset in range(base, min(base + size, len(data) - 127), 128):
+            length, kind = struct.unpack_from("<HB", data, offset + 64)
+            if kind != 2 or not 2 <= length <= 64:
+                continue
+            name = data[offset:offset + length - 2].decode("utf-16-le", "replace")
+            start, stream_size = struct.unpack_from("<LQ", data, offset + 116)
+            streams[name] = (start, stream_size & 0xFFFFFFFF)
+    return streams
+
+
+def _biff_has_filepass(data: bytes, stream: tuple[int, int]) -> bool:
+    """Whether a BIFF workbook stream is encrypted: a FILEPASS record right after its BOF.
+
+    Excel's workbook streams are never under the 4096-byte mini-stream cutoff; a smaller one
+    is not looked into (calamine then reports what it can of the file)."""
+    start, length = stream
+    try:
+        if length < struct.unpack_from("<L", data, 56)[0]:
+            return False
+        size = _ole_sector_size(data)
+        head = data[(start + 1) * size:(start + 2) * size]
+        bof_type, bof_len = struct.unpack_from("<HH", head, 0)
+        return bof_type in (0x0809, 0x0409) and \
+            struct.unpack_from("<H", head, 4 + bof_len)[0] == 0x002F
+    except (struct.error, ValueError):
+        return False
 
 
 def _calamine_grids(workbook: Any) -> list[Grid]:
@@ -196,6 +444,9 @@ def _calamine_grids(workbook: Any) -> list[Grid]:
         if str(meta.typ).split(".")[-1].lower() not in ("worksheet", "worksheettype"):
             continue
         sheet = workbook.get_sheet_by_name(meta.name)
+        end = sheet.end
+        if end is not None:
+            _check_size(meta.name, end[0] + 1, end[1] + 1)
         rows = [[_calamine_value(v) for v in row]
                 for row in sheet.to_python(skip_empty_area=False)]
         for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
@@ -246,10 +497,18 @@ def _read_text(book: Book, data: bytes) -> Book:
             ref=ref))
         return book
     book.kind = "csv"
-    rows: list[list[Any]] = [[cell if cell.strip() else None for cell in row]
-                             for row in csv.reader(io.StringIO(text, newline=""))]
-    book.grids = [Grid(Path(book.name).stem, rows)]
-    return book
+    name = Path(book.name).stem
+
+    def grids() -> list[Grid]:
+        rows: list[list[Any]] = []
+        for row in csv.reader(io.StringIO(text, newline="")):
+            rows.append([cell if cell.strip() else None for cell in row])
+            if len(rows) > MAX_ROWS:
+                _check_size(name, len(rows), max(len(r) for r in rows))
+        _check_size(name, len(rows), max((len(r) for r in rows), default=0))
+        return [Grid(name, rows)]
+
+    return _with_grids(book, grids)
 
 
 def list_inputs(folder: Path) -> list[tuple[Path, str]]:
