@@ -42,6 +42,8 @@ SEVERITY: dict[str, Severity] = {
     "encrypted_file": Severity.ERROR,      # password-protected workbook
     "file_too_large": Severity.ERROR,      # over [limits]
     "macros_present": Severity.INFO,       # .xlsm / vbaProject: values read, macros ignored
+    "file_in_progress": Severity.ERROR,    # changed while being read (still being copied or
+                                           # saved): not read, left for the next run
     "hidden_sheet_skipped": Severity.INFO,  # a hidden sheet with a progress header
     "unknown_unit": Severity.WARNING,      # a file whose unit cannot be told
     "amount_in_yi": Severity.INFO,         # header says 亿元: converted

@@ -32,6 +32,7 @@ from pipeline.read import Book, list_inputs, read_book
 from pipeline.render.reports import render_reports
 from pipeline.reconcile import Reconciled, Submission, reconcile
 from pipeline.register import Register, parse_register
+from pipeline.sandbox import read_files
 from pipeline.score import done_milestones, milestone_status, score_projects
 from pipeline.sheet import extract_rows
 
@@ -151,10 +152,11 @@ def submission_from_book(book: Book, period: Period) -> Submission:
 
 
 def read_period(workspace: Workspace, period: Period, settings: Settings,
-                progress: Progress[tuple[Path, str]] = no_progress) -> list[Book]:
+                progress: Progress[Any] = no_progress) -> list[Book]:
+    """Every input file of the period, read in sandboxed workers (SPEC 7)."""
     files = list_inputs(workspace.period_input(period))
-    return [read_book(path, name, settings.limits)
-            for path, name in progress(files, f"读取 reading {period}")]
+    return read_files(files, settings.limits, progress=progress,
+                      label=f"读取 reading {period}")
 
 
 def analyse(register: Register, books: list[Book], period: Period, settings: Settings,

@@ -1,0 +1,443 @@
+"""[IO] Read a period's untrusted input files in long-lived worker processes (SPEC 7).
+
+A unit's workbook may be broken or hostile: a decompression bomb, a sheet that makes a
+parser allocate gigabytes, an .xls that makes python-calamine abort the whole process.
+Every workbook is therefore parsed in a worker process with a memory limit
+(``RLIMIT_AS``) and a time limit per file. A worker that dies or runs over is killed and
+replaced, and its file gets an ``unreadable_file`` finding; the batch goes on. Workers live
+for the whole read of a period (starting one costs more than reading a file), die with their
+parent, and are stopped and reaped before ``read_files`` returns, so their peak memory
+counts in the run's own resource usage.
+
+A worker is a fresh interpreter, as multiprocessing's ``spawn`` makes one (nothing of the
+parent is inherited: no threads, no open files, no state), but started by ``subprocess``
+with ``python -c``: ``spawn`` and ``forkserver`` re-run the caller's ``__main__`` in every
+worker, so a script without an ``if __name__ == "__main__"`` guard would run twice and fail,
+and one fed on stdin cannot start a worker at all. It also starts no resource tracker.
+
+What a worker sends back is unpickled with an allow-list of classes (a ``Book`` of plain
+values), so even a parser the input has taken over cannot run code in the parent.
+
+Files that need no parser (lock files, empty or oversized files) and small text files are
+read in-process. A file whose size or modification time changes while the period is read
+(still being copied or saved) gets ``file_in_progress`` and is left for the next run.
+
+Limits (environment variables, for the office's machine and for tests):
+``KEYPROJ_READ_MEMORY_MB`` (768), ``KEYPROJ_READ_SECONDS`` (30 per file),
+``KEYPROJ_READ_WORKERS`` (the number of cores, at most 4; 0 reads in-process, unsafe,
+for debugging only).
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing.connection
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from pipeline.config import Limits
+from pipeline.errors import KeyprojError
+from pipeline.findings import CellRef, finding
+from pipeline.read import OLE_MAGIC, ZIP_MAGIC, Book, read_book, require_safe_xml
+
+T = TypeVar("T")
+
+MEMORY_MB = 768
+SECONDS = 30.0
+MAX_WORKERS = 4
+STARTUP_SECONDS = 60.0
+IN_PROCESS_TEXT = 256 * 1024     # text files up to this size are read in-process
+FILES_PER_WORKER = 8
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    memory_mb: int = MEMORY_MB     # address space of each worker (RLIMIT_AS); 0: none
+    seconds: float = SECONDS       # per file, from handing it over to getting its book
+    workers: int | None = None     # None: the cores (at most 4); 0: read in-process
+
+    @classmethod
+    def from_env(cls) -> SandboxLimits:
+        def number(name: str, kind: Callable[[str], Any], default: Any) -> Any:
+            text = os.environ.get(name, "").strip()
+            if not text:
+                return default
+            try:
+                value = kind(text)
+            except ValueError:
+                raise KeyprojError(f"环境变量 {name}={text!r} 不是数字 / {name}={text!r} is not "
+                                   "a number") from None
+            if value < 0:
+                raise KeyprojError(f"{name} 不能为负 / {name} cannot be negative")
+            return value
+
+        return cls(memory_mb=number("KEYPROJ_READ_MEMORY_MB", int, MEMORY_MB),
+                   seconds=number("KEYPROJ_READ_SECONDS", float, SECONDS),
+                   workers=number("KEYPROJ_READ_WORKERS", int, None))
+
+    def pool_size(self, files: int) -> int:
+        if files == 0:
+            return 0
+        if self.workers is not None:
+            return min(self.workers, files)
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:
+            cores = os.cpu_count() or 1
+        # starting a worker costs about as much as reading ten files
+        return max(1, min(cores, MAX_WORKERS, -(-files // FILES_PER_WORKER)))
+
+
+def read_files(files: list[tuple[Path, str]], limits: Limits, *,
+               sandbox: SandboxLimits | None = None,
+               progress: Callable[[Iterable[int], str], Iterable[int]] | None = None,
+               label: str = "reading") -> list[Book]:
+    """Read every (path, name) into a Book, in the order given; never raises for content."""
+    require_safe_xml()
+    sandbox = sandbox or SandboxLimits.from_env()
+    listed = {name: _stat(path) for path, name in files}
+    outside = [i for i, (path, name) in enumerate(files) if _needs_parser(path, name, limits)]
+    size = sandbox.pool_size(len(outside))
+    if size == 0:
+        outside = []
+    books: dict[int, Book] = {}
+    order = progress(range(len(files)), label) if progress else range(len(files))
+    with ReaderPool(limits, sandbox, size) as pool:
+        for i in order:
+            path, name = files[i]
+            if i in outside:
+                pool.submit(i, path, name)
+            else:
+                books[i] = _read_here(path, name, limits)
+        books.update(pool.results())
+    out = []
+    for i, (path, name) in enumerate(files):
+        book = books[i]
+        before = listed[name]
+        if before is None or _stat(path) != before or book.size != before[0]:
+            book = _in_progress(book, path, name)
+        out.append(book)
+    return out
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _needs_parser(path: Path, name: str, limits: Limits) -> bool:
+    """Whether reading the file means running a parser on it (then: in a worker)."""
+    if Path(name).name.startswith("~$"):
+        return False
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return False
+    if size == 0 or size > limits.max_file_mb * 1024 * 1024:
+        return False
+    return head.startswith((ZIP_MAGIC, OLE_MAGIC)) or size > IN_PROCESS_TEXT
+
+
+def _read_here(path: Path, name: str, limits: Limits) -> Book:
+    try:
+        return read_book(path, name, limits)
+    except OSError:            # gone or unreadable since it was listed
+        return _in_progress(None, path, name)
+
+
+def _in_progress(book: Book | None, path: Path, name: str) -> Book:
+    """The file changed (or vanished) while the period was read: left for the next run."""
+    size, mtime = (book.size, book.mtime) if book else (0, 0.0)
+    return Book(path=path, name=name, size=size, sha256=book.sha256 if book else "",
+                mtime=mtime, kind="unknown", findings=[finding(
+                    "file_in_progress",
+                    "读取期间文件发生了变化（可能仍在复制或保存），本次未读取；复制完成后重新运行",
+                    "the file changed while it was read (still being copied or saved?) and was "
+                    "not read; run again once it is complete", ref=CellRef(name, ""))])
+
+
+def _failed(path: Path, name: str, zh: str, en: str) -> Book:
+    try:
+        st = path.stat()
+        size, mtime = st.st_size, st.st_mtime
+    except OSError:
+        size, mtime = 0, 0.0
+    return Book(path=path, name=name, size=size, sha256="", mtime=mtime, kind="unknown",
+                findings=[finding("unreadable_file", zh, en, ref=CellRef(name, ""))])
+
+
+# --- the pool -----------------------------------------------------------------------------
+
+class _Worker:
+    """One reader process: a fresh interpreter (nothing of the parent inherited, the caller's
+    main module never re-run) talking over a socket pair."""
+
+    def __init__(self, memory_mb: int) -> None:
+        ours, theirs = socket.socketpair()
+        package_root = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)}
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_START, str(theirs.fileno()), str(memory_mb),
+                 str(os.getpid())],
+                pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        self.conn = multiprocessing.connection.Connection(ours.detach())
+        self.task: tuple[int, Path, str] | None = None
+        self.ready = False
+        self.retiring = False
+        self.deadline = time.monotonic() + STARTUP_SECONDS
+
+    @property
+    def idle(self) -> bool:
+        return self.ready and not self.retiring and self.task is None
+
+    @property
+    def waited_on(self) -> bool:
+        """Busy with a file, or starting: a deadline applies."""
+        return self.task is not None or not self.ready
+
+    def hang_up(self, *, kill: bool) -> None:
+        """Close the pipe (an idle worker then exits); kill a busy one."""
+        self.conn.close()
+        if kill and self.process.poll() is None:
+            self.process.kill()
+
+    def reap(self) -> None:
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+_WORKER_START = "import sys; from pipeline.sandbox import _worker_main; _worker_main(*sys.argv[1:])"
+
+
+class ReaderPool:
+    """Worker processes that read one file at a time each; started on the first submit."""
+
+    def __init__(self, limits: Limits, sandbox: SandboxLimits, size: int) -> None:
+        self.limits, self.sandbox, self.size = limits, sandbox, size
+        self.workers: list[_Worker] = []
+        self.done: dict[int, Book] = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(kill=exc[0] is not None)
+
+    def submit(self, key: int, path: Path, name: str) -> None:
+        """Hand a file to an idle worker; wait for one while all are busy."""
+        while True:
+            idle = next((w for w in self.workers if w.idle), None)
+            if idle is not None:
+                break
+            while len([w for w in self.workers if not w.retiring]) < self.size:
+                self.workers.append(_Worker(self.sandbox.memory_mb))
+            self._pump()
+        idle.task = (key, path, name)
+        idle.deadline = time.monotonic() + self.sandbox.seconds
+        try:
+            idle.conn.send_bytes(pickle.dumps((path, name, self.limits)))
+        except OSError:
+            pass              # it died just now: _pump finds out and gives the finding
+
+    def results(self) -> dict[int, Book]:
+        """Wait for every file handed over; the books by key."""
+        while any(w.task is not None for w in self.workers):
+            self._pump()
+        return self.done
+
+    def close(self, *, kill: bool = False) -> None:
+        """Stop every worker and reap it (so its resource usage counts as the run's)."""
+        for worker in self.workers:
+            worker.hang_up(kill=kill or worker.task is not None)
+        for worker in self.workers:
+            worker.reap()
+        self.workers = []
+
+    def _pump(self) -> None:
+        """Wait for a message, a death or a deadline, and deal with it."""
+        if not self.workers:
+            return
+        deadlines = [w.deadline for w in self.workers if w.waited_on]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        ready = multiprocessing.connection.wait([w.conn for w in self.workers], timeout)
+        now = time.monotonic()
+        for worker in list(self.workers):
+            if worker.conn in ready:
+                self._receive(worker)
+            elif worker.waited_on and now >= worker.deadline:
+                self._overrun(worker)
+
+    def _receive(self, worker: _Worker) -> None:
+        try:
+            while worker.conn.poll():
+                kind, value = _safe_loads(worker.conn.recv_bytes())
+                if kind == "ready":
+                    worker.ready = True
+                elif kind == "fatal":
+                    self.close(kill=True)
+                    raise KeyprojError(str(value))
+                elif kind in ("book", "last") and worker.task is not None:
+                    self.done[worker.task[0]] = value
+                    worker.task = None
+                    worker.retiring = kind == "last"
+        except (EOFError, OSError):         # the worker is gone: its end of the pipe closed
+            worker.process.wait()
+            self._lost(worker, f"the reading process died (exit status "
+                               f"{worker.process.returncode})", "读取进程崩溃")
+        except pickle.UnpicklingError as exc:   # a worker taken over by its input
+            self._lost(worker, "returned something other than a workbook's values",
+                       f"回传了不是表格数据的内容（{exc}）")
+
+    def _overrun(self, worker: _Worker) -> None:
+        if not worker.ready:
+            self._remove(worker)
+            raise KeyprojError(f"读取进程 {STARTUP_SECONDS:.0f} 秒内未能启动 / the reading worker did "
+                               f"not start within {STARTUP_SECONDS:.0f} s")
+        self._lost(worker, f"reading it took longer than {self.sandbox.seconds:g} s",
+                   f"读取超过 {self.sandbox.seconds:g} 秒")
+
+    def _lost(self, worker: _Worker, en: str, zh: str) -> None:
+        """A worker died, overran or misbehaved: stop it and give its file a finding."""
+        task, ready = worker.task, worker.ready
+        self._remove(worker)
+        if task is None:
+            if not ready:
+                raise KeyprojError(
+                    "读取进程未能启动（内存上限 KEYPROJ_READ_MEMORY_MB 过低？）/ the reading worker "
+                    "could not start (is KEYPROJ_READ_MEMORY_MB too low?)")
+            return
+        key, path, name = task
+        self.done[key] = _failed(
+            path, name,
+            f"{zh}，疑似异常或损坏的文件，未读取；请用 Excel 另存为 .xlsx 后重新报送",
+            f"{en}: the file looks hostile or damaged and was not read; open it in Excel, "
+            "save it as .xlsx and send it again")
+
+    def _remove(self, worker: _Worker) -> None:
+        self.workers.remove(worker)
+        worker.hang_up(kill=True)
+        worker.reap()
+
+
+# --- what crosses the pipe ----------------------------------------------------------------
+
+_ALLOWED = {
+    ("pipeline.read", "Book"), ("pipeline.read", "Grid"),
+    ("pipeline.findings", "Finding"), ("pipeline.findings", "CellRef"),
+    ("pipeline.findings", "Severity"),
+    ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),
+    ("pathlib", "PureWindowsPath"),
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"),
+    ("datetime", "timedelta"), ("datetime", "timezone"),
+}
+
+
+class _BookUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
+
+
+def _safe_loads(data: bytes) -> tuple[str, Any]:
+    message = _BookUnpickler(io.BytesIO(data)).load()
+    if not (isinstance(message, tuple) and len(message) == 2 and isinstance(message[0], str)):
+        raise pickle.UnpicklingError("not a message")
+    if message[0] in ("book", "last") and not isinstance(message[1], Book):
+        raise pickle.UnpicklingError("not a book")
+    return message
+
+
+# --- the worker ---------------------------------------------------------------------------
+
+def _worker_main(fd: str, memory: str, parent: str) -> None:
+    """Set the limits, then read files until the parent closes the pipe."""
+    _die_with_parent(int(parent))
+    import resource
+
+    conn = multiprocessing.connection.Connection(int(fd))
+    memory_mb = int(memory)
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))    # an abort writes no core file
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # openpyxl only uses numpy to write numpy values; importing it costs a tenth of a second
+    # and OpenBLAS reserves address space per thread, which RLIMIT_AS counts
+    sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
+    # a parser that aborts prints its backtrace; the finding says what happened
+    os.environ["RUST_BACKTRACE"] = "0"
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        require_safe_xml()
+    except KeyprojError as exc:
+        conn.send_bytes(pickle.dumps(("fatal", str(exc))))
+        return
+    conn.send_bytes(pickle.dumps(("ready", os.getpid())))
+    while True:
+        try:
+            path, name, limits = pickle.loads(conn.recv_bytes())   # from the parent
+        except (EOFError, OSError):
+            os._exit(0)         # nothing to flush or clean up: skip the interpreter's teardown
+        try:
+            book = read_book(path, name, limits)
+        except Exception as exc:  # noqa: BLE001 - the parent must get a book for every file
+            book = _failed(path, name, f"文件无法读取（{type(exc).__name__}）",
+                           f"cannot be read ({type(exc).__name__})")
+        # a worker that grew big retires after this file: the next one starts clean
+        kind = "last" if memory_mb and _peak_mb() > memory_mb / 2 else "book"
+        try:
+            payload = pickle.dumps((kind, book), protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            kind = "last"
+            payload = pickle.dumps((kind, _failed(
+                path, name, "文件内容过大，超出读取内存上限", "too big for the reader's memory limit")))
+        conn.send_bytes(payload)
+        if kind == "last":
+            os._exit(0)
+
+
+def _peak_mb() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: have the kernel kill this worker when the process that started it dies, so a
+    SIGKILLed run leaves no worker parsing on."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+        if os.getppid() != parent:             # the parent died before prctl
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
