@@ -46,7 +46,8 @@ def check_fonts() -> None:
     """Raise FontError naming the missing CJK font and how to install it."""
     problem = font_problem()
     if problem is not None:
-        raise FontError(f"{problem}（需要 {BODY_FONT} / needs {BODY_FONT}）")
+        fix = "" if FONT_FIX in problem else f" {FONT_FIX}"
+        raise FontError(f"{problem}（报告需要 {BODY_FONT} / the reports need {BODY_FONT}）{fix}")
     chart_font()
 
 

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -67,24 +68,42 @@ def _print_one(job: tuple[str, str, str | None, str | None]) -> bytes:
                        created=dt.datetime.fromisoformat(created) if created else None)
 
 
+_POOL: ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    """Worker processes kept for the next run of the same process (a second import of
+    WeasyPrint costs more than a page); spawned, not forked, so they inherit nothing."""
+    global _POOL, _POOL_SIZE
+    if _POOL is None or _POOL_SIZE != size:
+        if _POOL is not None:
+            _POOL.shutdown(cancel_futures=True)
+        _POOL = ProcessPoolExecutor(max_workers=size,
+                                    mp_context=multiprocessing.get_context("spawn"))
+        _POOL_SIZE = size
+    return _POOL
+
+
 def print_pages(pages: Mapping[str, str], *, base_dir: Path, templates_dir: Path | None = None,
                 created: dt.datetime | None = None, jobs: int | None = None
                 ) -> dict[str, bytes]:
     """Print many pages (name -> HTML) to PDF, in ``jobs`` worker processes (default: one a
-    core); the longest pages go first so the workers finish together.
-
-    Workers are spawned, not forked: they inherit nothing of the run and import only
-    WeasyPrint and this module.
+    core); the longest pages go first so the workers finish together. With one job, or a
+    pool that broke (a worker killed), they print here.
     """
+    global _POOL
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pages)))
     names = sorted(pages, key=lambda name: -len(pages[name]))
     work = [(pages[name], str(base_dir), str(templates_dir) if templates_dir else None,
              created.isoformat() if created else None) for name in names]
-    if jobs == 1:
+    printed: list[bytes] | None = None
+    if jobs > 1:
+        try:
+            printed = list(_pool(jobs).map(_print_one, work))
+        except BrokenProcessPool:
+            _POOL = None
+    if printed is None:
         printed = [_print_one(job) for job in work]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs,
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            printed = list(pool.map(_print_one, work))
     done = dict(zip(names, printed))
     return {name: done[name] for name in pages}

@@ -267,7 +267,8 @@ def _comment_text(found: Sequence[Finding], lang: str) -> str:
     lines = []
     for f in found:
         what, fix = split_message(f, lang)
-        lines.append(f"【{label(str(f.severity), lang)}】{what}{(' ' + fix) if fix else ''}")
+        lines.append(f"【{label(str(f.severity), lang)}】"
+                     f"{label('sentence_gap', lang).join(filter(None, (what, fix)))}")
     return "\n".join(lines)
 
 
@@ -356,8 +357,10 @@ def marked_copy(book: Book, findings: Sequence[Finding], *, lang: str, author: s
         ref = f.ref
         mine = f in findings
         what, fix = split_message(f, lang)
-        put(review, row, 1, (ref.file if ref else "") + ("" if mine else
-                                                        label("marked_other_file", lang)))
+        if ref is None:      # a project's finding (not_reported): no cell to point at
+            put(review, row, 1, label("findings_project_level", lang) + (f.project_id or ""))
+        else:
+            put(review, row, 1, ref.file + ("" if mine else label("marked_other_file", lang)))
         put(review, row, 2, titles.get(ref.sheet, ref.sheet) if ref else "")
         cell = put(review, row, 3, ref.cell if ref and ref.row is not None else "")
         if mine and ref is not None and ref.row is not None and ref.sheet in titles:
@@ -366,7 +369,7 @@ def marked_copy(book: Book, findings: Sequence[Finding], *, lang: str, author: s
             cell.font = Font(color="0563C1", underline="single")
         severity = put(review, row, 4, label(str(f.severity), lang))
         severity.fill = _fill(SEVERITY_FILLS.get(str(f.severity), "DDEBF7"))
-        message = put(review, row, 5, f"{what} {fix}".strip())
+        message = put(review, row, 5, label("sentence_gap", lang).join(filter(None, (what, fix))))
         message.alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     review.freeze_panes = "A3"
