@@ -107,9 +107,12 @@ def rows_records(rows: list[Row]) -> list[tuple[Any, ...]]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write under a temporary name in the same folder, then move into place."""
+    """Write under a temporary name in the same folder, then move into place.
+
+    The temporary name is short whatever the final one: a name near the file system's
+    255-byte limit must not fail only because its temporary name is longer."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
