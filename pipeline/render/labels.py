@@ -17,6 +17,11 @@ LABELS: dict[str, dict[str, str]] = {
     "yellow": {"zh": "黄", "en": "yellow"},
     "red": {"zh": "红", "en": "red"},
     "grey": {"zh": "未报", "en": "not reported"},
+    # short forms for narrow table headings (the units table)
+    "green_short": {"zh": "绿", "en": "G"},
+    "yellow_short": {"zh": "黄", "en": "Y"},
+    "red_short": {"zh": "红", "en": "R"},
+    "grey_short": {"zh": "未报", "en": "NR"},
     # --- categories ---------------------------------------------------------------------
     "new": {"zh": "新开工", "en": "new"},
     "continuing": {"zh": "续建", "en": "continuing"},
@@ -124,7 +129,8 @@ LABELS: dict[str, dict[str, str]] = {
               "报送{reporting}分；无可考核内容的项不计，其余按比例折算。各项为完成比例。",
         "en": "Note: score out of 100: investment {investment}, starts {starts}, milestones "
               "{milestones}, reporting {reporting}; a part with nothing to measure drops out "
-              "and the others are scaled up. Parts are shown as shares achieved.",
+              "and the others are scaled up. Parts are shown as shares achieved. G, Y, R: "
+              "projects with a green, yellow, red light; NR: not reported.",
     },
     "projects_note": {
         "zh": "注：未排名项目（年度计划投资为0、未报送或数据不可用）列于表末。",
