@@ -149,10 +149,22 @@ def publish_period(stage: Path, out: Path) -> None:
 
 
 def recover_period(out: Path) -> None:
-    """After a kill between the two renames of publish_period, put the old folder back."""
+    """After a kill between the two renames of publish_period, put the old folder back.
+
+    If another command (``keyproj check``, ``templates``…) has since made a new folder,
+    which has no manifest, what the old one holds and the new one lacks is moved into it;
+    a folder with a manifest is a published period, and the old one is stale."""
     old = out.with_name(f".{out.name}.old")
-    if old.exists() and not out.exists():
+    if not old.exists():
+        return
+    if not out.exists():
         os.replace(old, out)
+        return
+    if not (out / "manifest.json").exists():
+        for entry in old.iterdir():
+            if not (out / entry.name).exists():
+                os.replace(entry, out / entry.name)
+    shutil.rmtree(old)
 
 
 def json_bytes(data: Any) -> bytes:
