@@ -549,3 +549,61 @@ def test_pdf_renders_without_fetching_remote_images():
     html = render_bulletin(context()).replace(
         "</body>", '<img src="http://127.0.0.1:9/x.png"><img src="file:///etc/hostname"></body>')
     assert html_to_pdf(html, base_dir=TEMPLATES_DIR).startswith(b"%PDF")
+
+
+# --- the sections REPORTS.md adds ------------------------------------------------------------
+
+def test_peer_groups_get_a_table_each():
+    projects = realistic_projects()
+    units = unit_frame(projects)
+    units = units.assign(group=["乡镇" if "镇" in u else "部门" for u in units["unit"]])
+    units = units.assign(rank=units.groupby("group").cumcount() + 1)
+    ctx = bulletin_context(projects=projects, units=units, finding_counts={}, period="2026-11",
+                           county="双牌县", office="", lang="zh")
+    assert [g.name for g in ctx.unit_groups] == ["乡镇", "部门"]
+    assert all([r.rank for r in g.rows] == list(range(1, len(g.rows) + 1))
+               for g in ctx.unit_groups)
+    dom = parse(render_bulletin(ctx))
+    assert len(dom.find_all("table", "units")) == 2
+    assert [h.text for h in dom.find("section").parent.find_all("h3")][:2] == ["乡镇", "部门"]
+
+
+def test_next_steps_are_the_offices_words_or_a_note_to_write_them():
+    ctx = context(next_steps="一是抓开工。\n\n二是抓投资。")
+    assert ctx.next_steps == ("一是抓开工。", "二是抓投资。")
+    assert "next_steps" in context().next_steps[0]     # never invented: a note says where
+
+
+def test_lists_attraction_and_problems_sections():
+    projects = small_projects().assign(escalation=["", "interview", "", ""],
+                                       force_majeure=[None, "暴雨停工", None, None])
+    lists = pd.DataFrame([
+        {"list": "red", "kind": "project", "id": "SP2026-001", "name": "潇水大桥",
+         "reason": "ahead", "rank": 1},
+        {"list": "black", "kind": "project", "id": "SP2026-002", "name": "城区供水<管网>改造",
+         "reason": "lag", "rank": 1},
+        {"list": "black", "kind": "unit", "id": "泷泊镇人民政府", "name": "泷泊镇人民政府",
+         "reason": "not_reported;score_below_60", "rank": 1}])
+    coordination = pd.DataFrame([
+        {"leader": "张三", "project_id": "SP2026-002", "unit": "泷泊镇人民政府",
+         "problem_type": "funding", "text": "资金缺口", "months": 1},
+        {"leader": "李四", "project_id": "SP2026-001", "unit": "县交通运输局",
+         "problem_type": "land", "text": "拆迁未完", "months": 3}])
+    attraction = pd.DataFrame([{"scope": "county", "signed": 2, "performing": 1, "started": 1,
+                                "funds_in_place": 5000.0, "contract_amount": 20000.0,
+                                "performance_rate": 0.5, "funds_rate": 0.25,
+                                "start_rate": 0.5}])
+    ctx = context(projects, lists=lists, coordination=coordination, attraction=attraction,
+                  approved=frozenset({"SP2026-002"}))
+    assert [(r.name, r.reason, r.escalation) for r in ctx.black_projects] == [
+        ("城区供水<管网>改造", "滞后", "约谈")]
+    assert ctx.black_units[0].reason == "未报送、得分偏低"
+    assert [(c.name, c.text, c.status) for c in ctx.claims] == [
+        ("城区供水<管网>改造", "暴雨停工", "已认定，不列入黑榜")]
+    assert ctx.attraction_summary == ("全县招商引资项目2个，合同引资额2.00亿元，累计到位资金0.50亿元；"
+                                      "履约率50.0%，资金到位率25.0%，开工率50.0%。")
+    assert [g.heading for g in ctx.problem_groups] == ["（一）征地拆迁（1个）", "（二）资金筹措（1个）"]
+    assert ctx.problems_summary == ("本期各单位反映需协调解决的问题2个，其中征地拆迁1个、资金筹措1个。"
+                                    "按联系领导分：张三1个、李四1个。")
+    html = render_bulletin(ctx)
+    assert "城区供水&lt;管网&gt;改造" in html and "<管网>" not in html
