@@ -101,10 +101,10 @@ def progress_chart(names: Sequence[str], rates: Sequence[float | None],
                        linewidths=2.2, color=MARK, label=time_label, zorder=3)
         for y, rate in zip(ys, rates):
             value = rate or 0.0
-            # the figure inside the bar's end, where the time mark never falls on it
+            # the figure at the bar's start, where the time mark never falls on it
             inside = value > top * 0.12
-            ax.text(value - top * 0.008 if inside else value + top * 0.008, y,
-                    filters.pct(rate), va="center", ha="right" if inside else "left",
+            ax.text(top * 0.01 if inside else value + top * 0.008, y,
+                    filters.pct(rate), va="center", ha="left",
                     fontsize=7.5, color="#ffffff" if inside else "#333333", zorder=4)
         ax.set_yticks(ys, list(names))
         ax.tick_params(axis="y", length=0)
