@@ -30,7 +30,12 @@ class FontError(KeyprojError):
 @functools.lru_cache(maxsize=1)
 def chart_font() -> str:
     """The CJK family matplotlib draws chart labels with; FontError when it has none."""
-    from matplotlib import font_manager
+    try:
+        from matplotlib import font_manager
+    except ImportError:
+        raise KeyprojError("缺少 matplotlib，无法绘制图表；请安装：pip install 'matplotlib>=3.8' / "
+                           "matplotlib is missing, so the charts cannot be drawn: "
+                           "pip install 'matplotlib>=3.8'") from None
 
     known = {entry.name for entry in font_manager.fontManager.ttflist}
     for family in CHART_FONTS:
