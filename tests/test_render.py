@@ -607,3 +607,14 @@ def test_lists_attraction_and_problems_sections():
                                     "按联系领导分：张三1个、李四1个。")
     html = render_bulletin(ctx)
     assert "城区供水&lt;管网&gt;改造" in html and "<管网>" not in html
+
+
+def test_control_characters_in_names_print_as_spaces():
+    from pipeline.render.charts import bulletin_charts
+
+    projects = small_projects().assign(unit=["县水利局\x00.pdf", "泷泊镇\r\n人民政府",
+                                             "泷泊镇\r\n人民政府", "县水利局\x00.pdf"])
+    ctx = context(projects)
+    html = render_bulletin(ctx, charts=bulletin_charts(ctx))
+    assert "\x00" not in html and "泷泊镇  人民政府" in html
+    assert "县水利局 .pdf" in html

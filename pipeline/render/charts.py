@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,12 @@ COLOURS = {"green": "#5cb85c", "yellow": "#f0c419", "red": "#d9534f", "grey": "#
 BAR = "#4f7fb8"                # completion rate
 MARK = "#222222"               # time progress
 _ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _label(text: str) -> str:
+    """A name as a chart prints it: control characters (no glyph in any font) as spaces."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                   for ch in text)
 
 
 def _rc() -> dict[Any, Any]:
@@ -106,7 +113,7 @@ def progress_chart(names: Sequence[str], rates: Sequence[float | None],
             ax.text(top * 0.01 if inside else value + top * 0.008, y,
                     filters.pct(rate), va="center", ha="left",
                     fontsize=7.5, color="#ffffff" if inside else "#333333", zorder=4)
-        ax.set_yticks(ys, list(names))
+        ax.set_yticks(ys, [_label(name) for name in names])
         ax.tick_params(axis="y", length=0)
         ax.set_ylim(-0.6, count - 0.4)
         _percent_axis(ax, top)
@@ -139,7 +146,7 @@ def lights_chart(rows: Sequence[LightRow], words: dict[str, str], *, key: str,
                     ax.text(start + width / 2, y, str(width), va="center", ha="center",
                             fontsize=8, color="#000000", zorder=3)
             left = [a + b for a, b in zip(left, widths)]
-        ax.set_yticks(ys, [row.label for row in rows])
+        ax.set_yticks(ys, [_label(row.label) for row in rows])
         ax.tick_params(axis="y", length=0)
         ax.set_xlim(0, max(left + [1]) * 1.02)
         ax.xaxis.get_major_locator().set_params(integer=True)

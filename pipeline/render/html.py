@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,17 @@ from pipeline.render.filters import FILTERS
 from pipeline.render.paths import TEMPLATES_DIR
 
 __all__ = ["TEMPLATES_DIR", "environment", "render_bulletin", "render_page"]
+
+
+def printable(value: Any) -> Any:
+    """Every value a template prints, with control characters (NUL, CR, LF, TAB … from a
+    register or a sheet) shown as spaces: a PDF must never print a box for them."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _CONTROL.sub(" ", value)
+    return value
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def environment(extra_dir: Path | None = None) -> jinja2.Environment:
@@ -33,6 +45,7 @@ def environment(extra_dir: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=printable,
     )
     env.filters.update(FILTERS)
     return env
