@@ -9,8 +9,9 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -38,8 +39,10 @@ def cell_text(value: Any) -> str:
         return cell_text(value.item())
     text = str(value)
     if text.startswith(INJECTION_START):
-        return "'" + text  # OWASP: a cell that a spreadsheet would run as a formula
-    return text
+        text = "'" + text  # OWASP: a cell that a spreadsheet would run as a formula
+    # a line break inside a cell is written as LF: the csv module quotes a field holding the
+    # line terminator ("\n") but not a lone CR, which readers take for the end of the row
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def csv_bytes(header: Iterable[str], records: Iterable[Iterable[Any]]) -> bytes:

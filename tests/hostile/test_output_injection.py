@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html.parser
 import http.server
+import io
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,8 +103,18 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_prefixed(
 
 @pytest.mark.parametrize("text", FORMULAS + ["=1", "+", "-x", "@", "\t", "\r"])
 def test_every_start_a_spreadsheet_runs_is_prefixed(text: str) -> None:
-    assert cell_text(text) == "'" + text
-    assert csv_bytes(["a"], [[text]]).decode().splitlines()[1].lstrip('"').startswith("'")
+    assert cell_text(text) == "'" + text.replace("\r", "\n")
+    written = csv_bytes(["a"], [[text]]).decode()
+    assert list(csv.reader(io.StringIO(written, newline=""))) == [["a"], [cell_text(text)]]
+
+
+def test_a_line_break_in_a_cell_never_ends_the_row() -> None:
+    """A lone CR is no line terminator to the csv module, so it went unquoted and split the
+    row in every reader that takes CR for a line end (Excel among them)."""
+    written = csv_bytes(["a", "b"], [["甲\r乙", "x"], ["丙\r\n丁", "y"], ["戊\n己", "z"]])
+    assert b"\r" not in written
+    assert list(csv.reader(io.StringIO(written.decode(), newline=""))) == [
+        ["a", "b"], ["甲\n乙", "x"], ["丙\n丁", "y"], ["戊\n己", "z"]]
 
 
 def test_numbers_are_not_prefixed() -> None:
