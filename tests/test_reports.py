@@ -265,7 +265,7 @@ def test_marked_copies_fill_and_comment_every_finding_cell(out: Path) -> None:
         review = book.worksheets[-1]
         assert review.title == "核查意见"
         listed = [r[:3] for r in review.iter_rows(min_row=3, values_only=True)
-                  if r[0] and not r[0].startswith("（项目）")]
+                  if r[0] and not r[0].startswith("项目层面问题")]
         unit = path.name.removesuffix("-marked.xlsx")
         mine = [f for f in findings if f["unit"] == unit and f["file"]]
         # every finding of the unit's files is on the review sheet …

@@ -400,7 +400,7 @@ LABELS: dict[str, dict[str, str]] = {
     "col_fix": {"zh": "修改方法", "en": "How to fix"},
     "findings_none": {"zh": "本期报表未发现问题。", "en": "No problems were found in your sheet."},
     "findings_file": {"zh": "文件：{file}", "en": "File: {file}"},
-    "findings_project_level": {"zh": "（项目）", "en": "(project)"},
+    "findings_project_level": {"zh": "项目层面问题", "en": "Problems of a project"},
     "findings_note": {
         "zh": "随附的“{marked}”已将以上问题所在单元格标色并加批注，请在原表上修改后于下月按时报送。",
         "en": "The attached “{marked}” marks each of these cells with a colour and a comment: "

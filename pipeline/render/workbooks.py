@@ -358,7 +358,7 @@ def marked_copy(book: Book, findings: Sequence[Finding], *, lang: str, author: s
         mine = f in findings
         what, fix = split_message(f, lang)
         if ref is None:      # a project's finding (not_reported): no cell to point at
-            put(review, row, 1, label("findings_project_level", lang) + (f.project_id or ""))
+            put(review, row, 1, f"{label('findings_project_level', lang)}（{f.project_id or ''}）")
         else:
             put(review, row, 1, ref.file + ("" if mine else label("marked_other_file", lang)))
         put(review, row, 2, titles.get(ref.sheet, ref.sheet) if ref else "")
