@@ -13,7 +13,6 @@ from conftest import PERIOD, data
 from factory import REGISTER_HEADER, project
 
 from pipeline.config import Settings
-from pipeline.errors import KeyprojError
 from pipeline.names import file_names
 from pipeline.period import Period
 from pipeline.run import Workspace, run_period
