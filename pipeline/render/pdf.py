@@ -87,6 +87,19 @@ def _pool(size: int) -> ProcessPoolExecutor:
     return _POOL
 
 
+def _ready() -> bool:
+    return True
+
+
+def warm_up(jobs: int | None = None) -> None:
+    """Start the PDF workers now, so they load WeasyPrint while the pages are being built."""
+    size = max(1, jobs or os.cpu_count() or 1)
+    if size > 1:
+        pool = _pool(size)
+        for _ in range(size):
+            pool.submit(_ready)
+
+
 def print_pages(pages: Mapping[str, str], *, base_dir: Path, templates_dir: Path | None = None,
                 created: dt.datetime | None = None, jobs: int | None = None
                 ) -> dict[str, bytes]:

@@ -31,7 +31,7 @@ from pipeline.render.context import BulletinContext, bulletin_context, county_tr
 from pipeline.render.fonts import check_fonts, glyph_error, missing_glyphs
 from pipeline.render.html import environment, render_bulletin, render_page
 from pipeline.render.pages import index_context, leader_context, unit_context
-from pipeline.render.pdf import print_pages
+from pipeline.render.pdf import print_pages, warm_up
 from pipeline.render.workbooks import ledger, marked_copy, primary_book
 from pipeline.score import done_milestones, milestone_status, time_progress
 
@@ -117,6 +117,7 @@ def render_reports(analysis: Analysis, settings: Settings, *,
     when the PDFs would print boxes.
     """
     check_fonts()
+    warm_up(jobs)
     report = settings.report
     lang = report.lang
     templates = Path(report.templates) if report.templates else None
