@@ -203,8 +203,8 @@ LABELS: dict[str, dict[str, str]] = {
     "lights_caption": {"zh": "图{number}　各类别项目亮灯情况",
                        "en": "Figure {number}. Lights by category"},
     "lights_rule": {
-        "zh": "亮灯规则：完成率不低于序时进度亮绿灯，低于序时进度{red}个百分点以内亮黄灯，低于超过{red}个"
-              "百分点亮红灯；逾期未开工、逾期未竣工亮红灯；未报送或数据不可用亮灰灯。",
+        "zh": "亮灯规则：完成率不低于序时进度亮绿灯，低于序时进度{red}个百分点以内亮黄灯，低于序时进度"
+              "超过{red}个百分点亮红灯；逾期未开工、逾期未竣工亮红灯；未报送或数据不可用亮灰灯。",
         "en": "Lights: green at or ahead of time progress, yellow up to {red} percentage points "
               "behind, red beyond that and for an overdue start or completion; grey when not "
               "reported or unusable.",
