@@ -165,8 +165,8 @@ def render_reports(analysis: Analysis, settings: Settings, *,
     leader_files = file_names(leaders)
     for leader, stem in leader_files.items():
         sheet = leader_context(leader=leader, projects=analysis.projects,
-                             coordination=analysis.coordination, period=str(period),
-                             county=report.county, office=report.office, lang=lang)
+                               coordination=analysis.coordination, period=str(period),
+                               county=report.county, office=report.office, lang=lang)
         pages[f"leaders/{stem}"] = render_page("leader.html", sheet, env=env)
 
     missing = missing_glyphs(visible_text(page) for page in pages.values())
