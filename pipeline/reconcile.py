@@ -138,7 +138,9 @@ def _signature(row: Row) -> tuple[object, ...]:
     parts: list[object] = []
     for name in C.COMPARED_FIELDS:
         if name in row.unusable:
-            parts.append(("raw", display(row.raw.cells[name].value)))
+            # a field can be unusable because its column is missing: no cell to show
+            cell = row.raw.cells.get(name)
+            parts.append(("raw", display(cell.value if cell else None)))
         else:
             value = row.values.get(name)
             parts.append(round(value, 6) if isinstance(value, float) else value)
