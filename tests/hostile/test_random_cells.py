@@ -19,15 +19,12 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline import columns as C
-from pipeline import reconcile
-from pipeline.check import Row
 from pipeline.config import Settings
 from pipeline.outputs import rows_records
 from pipeline.period import Period
 from pipeline.read import Book, Grid, read_book
 from pipeline.register import Register, parse_register
 from pipeline.run import analyse, data_outputs, submission_from_book
-from pipeline.values import display
 
 PERIOD = Period(2026, 11)
 IDS = ["SP-001", "SP-002", "SP-003"]
