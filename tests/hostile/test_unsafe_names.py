@@ -25,11 +25,7 @@ CASES = {
         ["/etc/passwd", "张明华\r\nBcc: evil@example.com", "李\x00\t四"]),
     "300-characters": (["局" * 300, "A" * 300], ["李" * 300, "B" * 300]),
 }
-KNOWN = {   # holes found by these tests, in code this suite does not own (see the report)
-    "300-characters": (
-        ("names.safe_name cuts at 100 characters, which is 300 bytes of UTF-8 for Chinese: "
-         "over the 255-byte limit of a file name"), OSError),
-}
+KNOWN: dict[str, tuple[str, type[BaseException]]] = {}   # holes found, none open
 
 
 def _safe_component(name: str) -> bool:
@@ -87,7 +83,6 @@ def _lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@pytest.mark.xfail(reason=KNOWN["300-characters"][0], raises=AssertionError, strict=True)
 def test_file_names_fit_a_file_system() -> None:
     """ext4, NTFS and APFS allow 255 bytes (or UTF-16 units) per name: 100 Chinese
     characters are 300 bytes in UTF-8."""
