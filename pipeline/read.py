@@ -37,6 +37,14 @@ MAX_CELLS = 500_000            # cells (and cells covered by merged ranges) in t
 MAX_ROWS = 100_000             # rows of a sheet, up to its last value
 MAX_GRID = 2_000_000           # rows x columns of a sheet, up to its last value
 PLAIN_TYPES = (str, int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta)
+# One message whatever stopped the reader (memory, time, a crash), so that findings.csv does
+# not change with where a parser happened to run out; the cause goes to the log.
+READER_STOPPED = (
+    ("读取时超出内存或时间上限（或读取程序崩溃），疑似异常或损坏的文件，未读取；"
+     "请用 Excel 打开后另存为 .xlsx 再报送"),
+    ("reading it ran over the reader's memory or time limit, or crashed it: the file looks "
+     "hostile or damaged and was not read; open it in Excel, save it as .xlsx and send it "
+     "again"))
 
 
 def require_safe_xml() -> None:
@@ -126,10 +134,9 @@ def read_book(path: Path, name: str, limits: Limits) -> Book:
     except KeyprojError:
         raise
     except MemoryError:
-        book.grids = []
-        return fail("unreadable_file", "读取时超出内存上限，疑似异常文件，未读取；请另存为普通 .xlsx 后报送",
-                    "reading it ran over the memory limit, so it looks hostile and was not "
-                    "read: save it as a plain .xlsx and send it again")
+        # the finding is made below, once the traceback (and the parser's objects its frames
+        # hold) is gone: there is no memory to make it with here
+        pass
     except Exception as exc:  # noqa: BLE001 - any parser failure is a finding, not a crash
         book.grids = []
         if _is_defused(exc):
@@ -143,6 +150,10 @@ def read_book(path: Path, name: str, limits: Limits) -> Book:
                     "请用 Excel 打开后另存为 .xlsx 再报送",
                     f"cannot be read ({type(exc).__name__}: {exc}); it may be damaged or "
                     "half-copied: open it in Excel, save as .xlsx and send it again")
+    data = b""
+    book.grids = []
+    return fail("unreadable_file", *READER_STOPPED)
+
 
 
 def _is_defused(exc: BaseException | None) -> bool:

@@ -31,6 +31,7 @@ for debugging only).
 from __future__ import annotations
 
 import io
+import logging
 import multiprocessing.connection
 import os
 import pickle
@@ -46,9 +47,10 @@ from typing import Any, Self, TypeVar
 from pipeline.config import Limits
 from pipeline.errors import KeyprojError
 from pipeline.findings import CellRef, finding
-from pipeline.read import OLE_MAGIC, ZIP_MAGIC, Book, read_book, require_safe_xml
+from pipeline.read import OLE_MAGIC, READER_STOPPED, ZIP_MAGIC, Book, read_book, require_safe_xml
 
 T = TypeVar("T")
+log = logging.getLogger("keyproj.sandbox")
 
 MEMORY_MB = 768
 SECONDS = 30.0
@@ -169,14 +171,15 @@ def _in_progress(book: Book | None, path: Path, name: str) -> Book:
                     "not read; run again once it is complete", ref=CellRef(name, ""))])
 
 
-def _failed(path: Path, name: str, zh: str, en: str) -> Book:
+def _failed(path: Path, name: str) -> Book:
+    """The book of a file that stopped its reader."""
     try:
         st = path.stat()
         size, mtime = st.st_size, st.st_mtime
     except OSError:
         size, mtime = 0, 0.0
     return Book(path=path, name=name, size=size, sha256="", mtime=mtime, kind="unknown",
-                findings=[finding("unreadable_file", zh, en, ref=CellRef(name, ""))])
+                findings=[finding("unreadable_file", *READER_STOPPED, ref=CellRef(name, ""))])
 
 
 # --- the pool -----------------------------------------------------------------------------
@@ -300,21 +303,18 @@ class ReaderPool:
                     worker.retiring = kind == "last"
         except (EOFError, OSError):         # the worker is gone: its end of the pipe closed
             worker.process.wait()
-            self._lost(worker, f"the reading process died (exit status "
-                               f"{worker.process.returncode})", "读取进程崩溃")
+            self._lost(worker, f"the reader died (exit status {worker.process.returncode})")
         except pickle.UnpicklingError as exc:   # a worker taken over by its input
-            self._lost(worker, "returned something other than a workbook's values",
-                       f"回传了不是表格数据的内容（{exc}）")
+            self._lost(worker, f"the reader sent something other than a book ({exc})")
 
     def _overrun(self, worker: _Worker) -> None:
         if not worker.ready:
             self._remove(worker)
             raise KeyprojError(f"读取进程 {STARTUP_SECONDS:.0f} 秒内未能启动 / the reading worker did "
                                f"not start within {STARTUP_SECONDS:.0f} s")
-        self._lost(worker, f"reading it took longer than {self.sandbox.seconds:g} s",
-                   f"读取超过 {self.sandbox.seconds:g} 秒")
+        self._lost(worker, f"reading it took longer than {self.sandbox.seconds:g} s")
 
-    def _lost(self, worker: _Worker, en: str, zh: str) -> None:
+    def _lost(self, worker: _Worker, cause: str) -> None:
         """A worker died, overran or misbehaved: stop it and give its file a finding."""
         task, ready = worker.task, worker.ready
         self._remove(worker)
@@ -325,11 +325,8 @@ class ReaderPool:
                     "could not start (is KEYPROJ_READ_MEMORY_MB too low?)")
             return
         key, path, name = task
-        self.done[key] = _failed(
-            path, name,
-            f"{zh}，疑似异常或损坏的文件，未读取；请用 Excel 另存为 .xlsx 后重新报送",
-            f"{en}: the file looks hostile or damaged and was not read; open it in Excel, "
-            "save it as .xlsx and send it again")
+        log.warning("%s: %s; the file gets unreadable_file", name, cause)
+        self.done[key] = _failed(path, name)
 
     def _remove(self, worker: _Worker) -> None:
         self.workers.remove(worker)
@@ -402,21 +399,27 @@ def _worker_main(fd: str, memory: str, parent: str) -> None:
         except (EOFError, OSError):
             os._exit(0)         # nothing to flush or clean up: skip the interpreter's teardown
         try:
-            book = read_book(path, name, limits)
-        except Exception as exc:  # noqa: BLE001 - the parent must get a book for every file
-            book = _failed(path, name, f"文件无法读取（{type(exc).__name__}）",
-                           f"cannot be read ({type(exc).__name__})")
-        # a worker that grew big retires after this file: the next one starts clean
-        kind = "last" if memory_mb and _peak_mb() > memory_mb / 2 else "book"
-        try:
-            payload = pickle.dumps((kind, book), protocol=pickle.HIGHEST_PROTOCOL)
-        except MemoryError:
-            kind = "last"
-            payload = pickle.dumps((kind, _failed(
-                path, name, "文件内容过大，超出读取内存上限", "too big for the reader's memory limit")))
-        conn.send_bytes(payload)
-        if kind == "last":
-            os._exit(0)
+            _read_one(conn, path, name, limits, memory_mb)
+        except BaseException:  # noqa: BLE001 - out of memory even for the finding: the
+            os._exit(3)        # parent sees the worker die and gives the file its finding
+
+
+def _read_one(conn: Any, path: Path, name: str, limits: Limits, memory_mb: int) -> None:
+    """Read one file and send its book; retire after it when the worker grew big."""
+    try:
+        book = read_book(path, name, limits)
+    except Exception:  # noqa: BLE001 - the parent must get a book for every file
+        book = _failed(path, name)
+    # a worker that grew big retires after this file: the next one starts clean
+    kind = "last" if memory_mb and _peak_mb() > memory_mb / 2 else "book"
+    try:
+        payload = pickle.dumps((kind, book), protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        kind = "last"
+        payload = pickle.dumps((kind, _failed(path, name)))
+    conn.send_bytes(payload)
+    if kind == "last":
+        os._exit(0)
 
 
 def _peak_mb() -> float:
