@@ -29,9 +29,9 @@ GOOD_UNITS = {
     "县水利局": ("SP-002", "潇水防洪堤加固工程"),
     "泷泊镇人民政府": ("SP-003", "泷泊镇农贸市场提质改造"),
 }
-# Units whose files are hostile or odd: their projects are reported only by the odd files
-# that must still be read.
-OTHER_UNITS = ["县卫生健康局", "县文化旅游广电体育局", "县农业农村局"]
+# A unit whose files are hostile or odd: its projects are reported only by the odd files that
+# must still be read. (One unit: each unit is a report to print.)
+OTHER_UNIT = "县卫生健康局"
 OTHER_PROJECTS = [f"SP-10{i}" for i in range(6)]
 
 
@@ -45,8 +45,7 @@ def make_workspace(root: Path, *, leaders: dict[str, str] | None = None,
     units = units or GOOD_UNITS
     projects = [project(pid, name, unit=unit, leader=(leaders or {}).get(unit, "张明华"))
                 for unit, (pid, name) in units.items()]
-    projects += [project(pid, other_name(pid), unit=OTHER_UNITS[int(pid[-1]) % 3])
-                 for pid in OTHER_PROJECTS]
+    projects += [project(pid, other_name(pid), unit=OTHER_UNIT) for pid in OTHER_PROJECTS]
     write_register(root / "input/register.xlsx", projects)
     folder = root / "input" / PERIOD
     (pid1, name1), (pid2, name2), (pid3, name3) = list(units.values())[:3]

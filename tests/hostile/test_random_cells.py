@@ -80,7 +80,7 @@ def _book(name: str, grids: list[Grid]) -> Book:
                 grids=grids)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=rows, header=st.lists(st.one_of(st.sampled_from(HEADERS), values), max_size=12),
        body=rows, hidden=st.booleans())
 def test_any_grid_gives_findings_not_exceptions(register: Register, title: list[list[Any]],
@@ -90,7 +90,7 @@ def test_any_grid_gives_findings_not_exceptions(register: Register, title: list[
     accounted(register, [_book("a.xlsx", [grid]), _book("b.csv", [Grid("b", body)])])
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=st.lists(st.tuples(st.sampled_from(IDS), st.lists(values, min_size=7,
                                                                max_size=7)),
                       min_size=1, max_size=8))
@@ -123,7 +123,7 @@ def _writable(value: Any) -> Any:
     return value
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(title=rows, body=rows)
 def test_real_files_of_random_cells_read_and_check(register: Register, tmp_path: Path,

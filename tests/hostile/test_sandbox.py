@@ -16,12 +16,14 @@ from pathlib import Path
 
 import hostile_files as H
 import pytest
-from conftest import GOOD_FILES, PERIOD, data, run_keyproj
+from conftest import GOOD_FILES, PERIOD, data
 
 from pipeline import sandbox
-from pipeline.config import Limits
+from pipeline.config import Limits, Settings
 from pipeline.errors import KeyprojError
-from pipeline.read import Book, list_inputs, read_book, require_safe_xml
+from pipeline.period import Period
+from pipeline.read import READER_STOPPED, Book, list_inputs, read_book, require_safe_xml
+from pipeline.run import Workspace, run_check
 from pipeline.sandbox import SandboxLimits, read_files
 
 ROW = ["SP-001", "城区污水管网改造工程", 100, 900, "路基施工", None]
@@ -62,18 +64,21 @@ def gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def test_a_worker_that_dies_is_replaced_and_its_file_gets_a_finding(tmp_path: Path) -> None:
+def test_a_worker_that_dies_is_replaced_and_its_file_gets_a_finding(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "a-corner.xls").write_bytes(H.corner_xls())    # python-calamine aborts
     H.workbook(tmp_path / "b.xlsx", [ROW])
     (tmp_path / "c.xls").write_bytes(H.xls([H.HEADER, ROW]))
     books = read_files(list_inputs(tmp_path), Limits(), sandbox=SandboxLimits(workers=1))
     assert [(b.name, codes(b), len(b.grids)) for b in books] == [
         ("a-corner.xls", ["unreadable_file"], 0), ("b.xlsx", [], 1), ("c.xls", [], 1)]
-    assert "died (exit status -6)" in books[0].findings[0].message     # SIGABRT
+    assert books[0].findings[0].message == f"a-corner.xls: {' / '.join(READER_STOPPED)}"
+    assert "a-corner.xls: the reader died (exit status -6)" in caplog.text     # SIGABRT
     assert readers() == set()
 
 
-def test_a_file_over_the_time_limit_is_stopped(tmp_path: Path) -> None:
+def test_a_file_over_the_time_limit_is_stopped(tmp_path: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
     slow_workbook(tmp_path / "a-slow.xlsx")
     H.workbook(tmp_path / "b.xlsx", [ROW])
     start = time.monotonic()
@@ -82,16 +87,18 @@ def test_a_file_over_the_time_limit_is_stopped(tmp_path: Path) -> None:
     assert time.monotonic() - start < 3
     assert [(b.name, codes(b), len(b.grids)) for b in books] == [
         ("a-slow.xlsx", ["unreadable_file"], 0), ("b.xlsx", [], 1)]
-    assert "longer than 0.5 s" in books[0].findings[0].message
+    assert "a-slow.xlsx: reading it took longer than 0.5 s" in caplog.text
     assert readers() == set()
 
 
 def test_a_file_over_the_memory_limit_is_stopped(tmp_path: Path) -> None:
-    slow_workbook(tmp_path / "a.xlsx", cells=300_000)          # ~150 MB in openpyxl
+    slow_workbook(tmp_path / "a.xlsx", cells=120_000)     # ~60 MB in openpyxl; a worker
+    H.workbook(tmp_path / "b.xlsx", [ROW])                   # starts in ~40 MB
     books = read_files(list_inputs(tmp_path), Limits(),
-                       sandbox=SandboxLimits(memory_mb=160, workers=1))
-    assert codes(books[0]) == ["unreadable_file"]
-    assert "memory" in books[0].findings[0].message
+                       sandbox=SandboxLimits(memory_mb=90, workers=1))
+    assert [(b.name, codes(b), len(b.grids)) for b in books] == [
+        ("a.xlsx", ["unreadable_file"], 0), ("b.xlsx", [], 1)]
+    assert books[0].findings[0].message == f"a.xlsx: {' / '.join(READER_STOPPED)}"
 
 
 def test_workers_give_what_the_reader_gives_in_process(tmp_path: Path) -> None:
@@ -136,7 +143,8 @@ _DRIVER = """
 import sys
 from pathlib import Path
 from pipeline import sandbox
-from pipeline.config import Limits
+from pipeline.config import Limits, Settings
+from pipeline.period import Period
 
 results = sandbox.ReaderPool.results
 def announce(self):
@@ -195,6 +203,11 @@ def test_keyproj_without_defusedxml_exits_1(workspace: Path) -> None:
 def test_a_file_still_being_written_is_left_for_the_next_run(workspace: Path) -> None:
     folder = workspace / "input" / PERIOD
     growing = folder / "导出中.csv"
+
+    def check() -> None:
+        run_check(Workspace(workspace / "input", workspace / "output"), Period.parse(PERIOD),
+                  Settings())
+
     growing.write_text(",".join(H.HEADER) + "\n", encoding="utf-8")
     stop = threading.Event()
 
@@ -208,18 +221,17 @@ def test_a_file_still_being_written_is_left_for_the_next_run(workspace: Path) ->
     writer = threading.Thread(target=export)
     writer.start()
     try:
-        result = run_keyproj(workspace, "check", "--period", PERIOD)
+        check()
     finally:
         stop.set()
         writer.join()
-    assert result.code == 0, result.stderr
     found = data(workspace, "findings.csv", folder="check")
     assert [(f["file"], f["code"]) for f in found if f["file"] == growing.name] == [
         (growing.name, "file_in_progress")]
     rows = data(workspace, "rows.csv", folder="check")
     assert [r["file"] for r in rows if r["disposition"] == "used"] == sorted(GOOD_FILES)
     # complete now: the next run reads it
-    result = run_keyproj(workspace, "check", "--period", PERIOD)
+    check()
     found = data(workspace, "findings.csv", folder="check")
     assert "file_in_progress" not in {f["code"] for f in found}
     rows = data(workspace, "rows.csv", folder="check")
