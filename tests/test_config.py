@@ -1,0 +1,70 @@
+"""keyproj.toml: defaults, every section, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Settings, load_settings
+from pipeline.errors import ConfigError
+
+FULL = '''
+[lights]
+mode = "relative"
+relative_red_below = 0.4
+[weights]
+investment = 60
+[lists]
+red_projects = 5
+[groups]
+"乡镇" = ["泷泊镇人民政府", "江村镇人民政府"]
+[units.aliases]
+"县交通运输局" = ["交通局"]
+[force_majeure]
+approved = ["SP2026-014"]
+[report]
+county = "双牌县"
+[limits]
+max_file_mb = 20
+'''
+
+
+def test_absent_file_gives_the_spec_defaults(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "keyproj.toml")
+    assert settings == Settings()
+    assert (settings.lights.mode, settings.lights.red_above_pp) == ("points", 10.0)
+    assert (settings.weights.investment, settings.lists.black_units) == (50.0, 3)
+
+
+def test_every_section_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "keyproj.toml"
+    path.write_text(FULL, encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.lights.mode == "relative" and settings.lights.relative_red_below == 0.4
+    assert settings.weights.investment == 60.0 and settings.weights.starts == 20.0
+    assert settings.groups == {"乡镇": ("泷泊镇人民政府", "江村镇人民政府")}
+    assert settings.unit_aliases == {"县交通运输局": ("交通局",)}
+    assert settings.force_majeure_approved == frozenset({"SP2026-014"})
+    assert settings.report.county == "双牌县" and settings.limits.max_file_mb == 20.0
+    assert settings.digest() != Settings().digest()
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("[lights]\nmode = 'sideways'\n", "points"),
+    ("[weights]\ninvestment = 'lots'\n", "investment"),
+    ("[weights]\nspeed = 5\n", "speed"),
+    ("[colours]\n", "colours"),
+    ("[groups]\n乡镇 = ['a']\n", "TOML"),          # a bare CJK key is not TOML
+    ("[force_majeure]\napproved = 'SP1'\n", "approved"),
+])
+def test_bad_config_names_the_problem(tmp_path: Path, text: str, needle: str) -> None:
+    path = tmp_path / "keyproj.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=needle):
+        load_settings(path)
+
+
+def test_a_named_config_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "nope.toml", required=True)
