@@ -80,7 +80,7 @@ def _book(name: str, grids: list[Grid]) -> Book:
                 grids=grids)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=rows, header=st.lists(st.one_of(st.sampled_from(HEADERS), values), max_size=12),
        body=rows, hidden=st.booleans())
 def test_any_grid_gives_findings_not_exceptions(register: Register, title: list[list[Any]],
