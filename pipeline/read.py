@@ -35,7 +35,7 @@ MAX_ZIP_ENTRIES = 10_000
 # million, so a workbook is refused above these, before it is parsed, with a finding.
 MAX_CELLS = 500_000            # cells (and cells covered by merged ranges) in the XML
 MAX_ROWS = 100_000             # rows of a sheet, up to its last value
-MAX_GRID = 2_000_000           # rows x columns of a sheet, up to its last value
+MAX_GRID = 1_000_000           # rows x columns of a workbook's sheets, up to their last values
 PLAIN_TYPES = (str, int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta)
 # One message whatever stopped the reader (memory, time, a crash), so that findings.csv does
 # not change with where a parser happened to run out; the cause goes to the log.
@@ -216,7 +216,7 @@ def _read_zip(book: Book, data: bytes, limits: Limits) -> Book:
             "macros_present", "文件含宏，只读取了数值，宏未运行；以后请另存为 .xlsx",
             "the workbook has macros: values were read, macros never run; save as .xlsx",
             ref=ref))
-    return _with_grids(book, lambda: _openpyxl_grids(data))
+    return _with_grids(book, lambda budget: _openpyxl_grids(data, budget))
 
 
 def _is_vba_part(name: str) -> bool:
@@ -274,27 +274,36 @@ class _SheetTooLarge(Exception):
         self.sheet, self.height, self.width = sheet, height, width
 
 
-def _check_size(sheet: str, height: int, width: int) -> None:
-    if height > MAX_ROWS or height * width > MAX_GRID:
-        raise _SheetTooLarge(sheet, height, width)
+class _Budget:
+    """The grid cells a workbook may make, taken sheet by sheet before each grid is built:
+    values far apart (A1 and XFD1048576) would make a grid of billions of empty cells, and a
+    workbook of many such sheets would fill the parent process too, once handed back."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def take(self, sheet: str, height: int, width: int) -> None:
+        self.cells += height * width
+        if height > MAX_ROWS or self.cells > MAX_GRID:
+            raise _SheetTooLarge(sheet, height, width)
 
 
 def _with_grids(book: Book, make: Any) -> Book:
-    """Keep the grids ``make()`` returns, unless a sheet's values reach too far (a stray
-    cell at XFD1048576): then the file gets one finding and no grids."""
+    """Keep the grids ``make(budget)`` returns, unless a sheet's values reach too far (a
+    stray cell at XFD1048576): then the file gets one finding and no grids."""
     try:
-        book.grids = make()
+        book.grids = make(_Budget())
     except _SheetTooLarge as big:
         from pipeline.sheet import column_letter
 
         corner = f"{column_letter(max(big.width - 1, 0))}{big.height}"
         book.findings.append(finding(
             "file_too_large",
-            f"工作表“{big.sheet}”的数据远至单元格 {corner}（超过 {MAX_ROWS:,} 行或 "
-            f"{MAX_GRID:,} 个单元格），未读取；请删除远处多余的单元格后重新报送",
-            f"sheet “{big.sheet}” has values as far as {corner} (over {MAX_ROWS:,} rows or "
-            f"{MAX_GRID:,} cells) and was not read; delete the stray cells far from the table "
-            "and send it again", ref=CellRef(book.name, "")))
+            f"工作表“{big.sheet}”的数据远至单元格 {corner}（超过 {MAX_ROWS:,} 行，或全部工作表"
+            f"超过 {MAX_GRID:,} 个单元格），未读取；请删除远处多余的单元格后重新报送",
+            f"sheet “{big.sheet}” has values as far as {corner} (over {MAX_ROWS:,} rows, or "
+            f"over {MAX_GRID:,} cells in all sheets) and was not read; delete the stray cells "
+            "far from the table and send it again", ref=CellRef(book.name, "")))
     return book
 
 
@@ -303,7 +312,7 @@ def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, PLAIN_TYPES) else str(value)
 
 
-def _openpyxl_grids(data: bytes) -> list[Grid]:
+def _openpyxl_grids(data: bytes, budget: _Budget) -> list[Grid]:
     require_safe_xml()
     import openpyxl  # IO edge: only this module opens workbooks
 
@@ -323,7 +332,7 @@ def _openpyxl_grids(data: bytes) -> list[Grid]:
                  if (m.min_row, m.min_col) in values]
         height = max((r for r, _ in [*values, *spans]), default=0)
         width = max((c for _, c in [*values, *spans]), default=0)
-        _check_size(sheet.title, height, width)
+        budget.take(sheet.title, height, width)
         rows: list[list[Any]] = [[None] * width for _ in range(height)]
         for (r, c), value in values.items():
             rows[r - 1][c - 1] = _plain(value)
@@ -369,7 +378,7 @@ def _read_ole(book: Book, data: bytes) -> Book:
             ref=ref))
         return book
     book.kind = "xls"
-    return _with_grids(book, lambda: _calamine_grids(workbook))
+    return _with_grids(book, lambda budget: _calamine_grids(workbook, budget))
 
 
 _FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
@@ -449,7 +458,7 @@ def _biff_has_filepass(data: bytes, stream: tuple[int, int]) -> bool:
         return False
 
 
-def _calamine_grids(workbook: Any) -> list[Grid]:
+def _calamine_grids(workbook: Any, budget: _Budget) -> list[Grid]:
     grids = []
     for meta in workbook.sheets_metadata:
         if str(meta.typ).split(".")[-1].lower() not in ("worksheet", "worksheettype"):
@@ -457,7 +466,7 @@ def _calamine_grids(workbook: Any) -> list[Grid]:
         sheet = workbook.get_sheet_by_name(meta.name)
         end = sheet.end
         if end is not None:
-            _check_size(meta.name, end[0] + 1, end[1] + 1)
+            budget.take(meta.name, end[0] + 1, end[1] + 1)
         rows = [[_calamine_value(v) for v in row]
                 for row in sheet.to_python(skip_empty_area=False)]
         for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
@@ -510,13 +519,13 @@ def _read_text(book: Book, data: bytes) -> Book:
     book.kind = "csv"
     name = Path(book.name).stem
 
-    def grids() -> list[Grid]:
+    def grids(budget: _Budget) -> list[Grid]:
         rows: list[list[Any]] = []
         for row in csv.reader(io.StringIO(text, newline="")):
             rows.append([cell if cell.strip() else None for cell in row])
             if len(rows) > MAX_ROWS:
-                _check_size(name, len(rows), max(len(r) for r in rows))
-        _check_size(name, len(rows), max((len(r) for r in rows), default=0))
+                budget.take(name, len(rows), max(len(r) for r in rows))
+        budget.take(name, len(rows), max((len(r) for r in rows), default=0))
         return [Grid(name, rows)]
 
     return _with_grids(book, grids)

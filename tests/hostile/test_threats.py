@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import hostile_files as H
+import openpyxl
 import pytest
 from conftest import (
     GOOD_FILES,
@@ -87,6 +88,18 @@ def far_corner_xlsx(path: Path, url: str) -> None:
 
 def far_corner_xls(path: Path, url: str) -> None:
     path.write_bytes(H.corner_xls())
+
+
+def far_apart_on_many_sheets(path: Path, url: str) -> None:
+    """Each sheet within bounds (A1 and Z20000: 520,000 cells of grid), the workbook not:
+    handed back whole, such sheets would fill the parent process."""
+    wb = openpyxl.Workbook()
+    for k in range(4):
+        ws = wb.active if k == 0 else wb.create_sheet(f"表{k}")
+        ws.append(H.HEADER)
+        ws.append(ROW)
+        ws["Z20000"] = "远处"
+    wb.save(path)
 
 
 def merged_whole_sheet(path: Path, url: str) -> None:
@@ -163,6 +176,8 @@ THREATS: dict[str, tuple[str, Callable[[Path, str], None], str]] = {
     "million-cells": ("cells.xlsx", million_cells, "file_too_large"),
     "far-corner-xlsx": ("far-corner.xlsx", far_corner_xlsx, "file_too_large"),
     "far-corner-xls": ("far-corner.xls", far_corner_xls, "unreadable_file"),
+    "far-apart-on-many-sheets": ("many-sheets.xlsx", far_apart_on_many_sheets,
+                                 "file_too_large"),
     "merged-whole-sheet": ("merged.xlsx", merged_whole_sheet, "file_too_large"),
     "dimension-lies": ("dimension.xlsx", dimension_lies, "used"),
     "memory-bomb": ("memory-bomb.xlsx", memory_bomb, "unreadable_file"),
