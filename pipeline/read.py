@@ -101,10 +101,14 @@ def sha256_of(data: bytes) -> str:
 
 def read_book(path: Path, name: str, limits: Limits) -> Book:
     """Read one input file; never raises for bad content."""
-    stat = path.stat()
+    ref = CellRef(name, "")
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return Book(path=path, name=name, size=0, sha256="", mtime=0.0, kind="unknown",
+                    findings=[_not_opened(ref, exc)])
     book = Book(path=path, name=name, size=stat.st_size, sha256="", mtime=stat.st_mtime,
                 kind="unknown")
-    ref = CellRef(name, "")
 
     def fail(code: str, zh: str, en: str) -> Book:
         book.findings.append(finding(code, zh, en, ref=ref))
@@ -120,7 +124,11 @@ def read_book(path: Path, name: str, limits: Limits) -> Book:
                     "请删除多余的工作表和图片后重新报送",
                     f"{stat.st_size / 1048576:.1f} MB is over the {limits.max_file_mb:g} MB "
                     "limit; remove extra sheets and pictures and send it again")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        book.findings.append(_not_opened(ref, exc))
+        return book
     book.sha256 = sha256_of(data)
     if not data:
         return fail("unreadable_file", "文件是空的（0 字节），请重新报送",
@@ -154,6 +162,13 @@ def read_book(path: Path, name: str, limits: Limits) -> Book:
     book.grids = []
     return fail("unreadable_file", *READER_STOPPED)
 
+
+
+def _not_opened(ref: CellRef, exc: OSError) -> Finding:
+    reason = exc.strerror or type(exc).__name__
+    return finding("unreadable_file", f"文件无法打开（{reason}），请检查文件权限或重新复制",
+                   f"cannot be opened ({reason}): check its permissions or copy it again",
+                   ref=ref)
 
 
 def _is_defused(exc: BaseException | None) -> bool:

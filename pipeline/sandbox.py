@@ -88,6 +88,9 @@ class SandboxLimits:
     def pool_size(self, files: int) -> int:
         if files == 0:
             return 0
+        if os.name != "posix":      # neither RLIMIT_AS nor passing a socket to a child
+            log.warning("no reader sandbox on this platform: workbooks are read in-process")
+            return 0
         if self.workers is not None:
             return min(self.workers, files)
         try:
@@ -106,10 +109,10 @@ def read_files(files: list[tuple[Path, str]], limits: Limits, *,
     require_safe_xml()
     sandbox = sandbox or SandboxLimits.from_env()
     listed = {name: _stat(path) for path, name in files}
-    outside = [i for i, (path, name) in enumerate(files) if _needs_parser(path, name, limits)]
+    outside = {i for i, (path, name) in enumerate(files) if _needs_parser(path, name, limits)}
     size = sandbox.pool_size(len(outside))
     if size == 0:
-        outside = []
+        outside = set()
     books: dict[int, Book] = {}
     order = progress(range(len(files)), label) if progress else range(len(files))
     with ReaderPool(limits, sandbox, size) as pool:
@@ -118,7 +121,7 @@ def read_files(files: list[tuple[Path, str]], limits: Limits, *,
             if i in outside:
                 pool.submit(i, path, name)
             else:
-                books[i] = _read_here(path, name, limits)
+                books[i] = read_book(path, name, limits)
         books.update(pool.results())
     out = []
     for i, (path, name) in enumerate(files):
@@ -153,18 +156,10 @@ def _needs_parser(path: Path, name: str, limits: Limits) -> bool:
     return head.startswith((ZIP_MAGIC, OLE_MAGIC)) or size > IN_PROCESS_TEXT
 
 
-def _read_here(path: Path, name: str, limits: Limits) -> Book:
-    try:
-        return read_book(path, name, limits)
-    except OSError:            # gone or unreadable since it was listed
-        return _in_progress(None, path, name)
-
-
-def _in_progress(book: Book | None, path: Path, name: str) -> Book:
+def _in_progress(book: Book, path: Path, name: str) -> Book:
     """The file changed (or vanished) while the period was read: left for the next run."""
-    size, mtime = (book.size, book.mtime) if book else (0, 0.0)
-    return Book(path=path, name=name, size=size, sha256=book.sha256 if book else "",
-                mtime=mtime, kind="unknown", findings=[finding(
+    return Book(path=path, name=name, size=book.size, sha256=book.sha256, mtime=book.mtime,
+                kind="unknown", findings=[finding(
                     "file_in_progress",
                     "读取期间文件发生了变化（可能仍在复制或保存），本次未读取；复制完成后重新运行",
                     "the file changed while it was read (still being copied or saved?) and was "

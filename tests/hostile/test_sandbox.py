@@ -238,6 +238,32 @@ def test_a_file_still_being_written_is_left_for_the_next_run(workspace: Path) ->
     assert growing.name in {r["file"] for r in rows}
 
 
+def test_a_file_gone_before_it_is_read_is_left_for_the_next_run(tmp_path: Path) -> None:
+    H.workbook(tmp_path / "a.xlsx", [ROW])
+    (tmp_path / "~$a.xlsx").write_bytes(b"\x08owner" + bytes(100))   # Excel closed: gone
+    files = list_inputs(tmp_path)
+    (tmp_path / "~$a.xlsx").unlink()
+    books = read_files(files, Limits())
+    assert [(b.name, codes(b)) for b in books] == [("a.xlsx", []),
+                                                   ("~$a.xlsx", ["file_in_progress"])]
+
+
+def test_a_file_that_cannot_be_opened_says_so(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    path = H.workbook(tmp_path / "a.xlsx", [ROW])
+    read_bytes = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)      # as for a user without the right
+    book = read_book(path, "a.xlsx", Limits())
+    assert codes(book) == ["unreadable_file"]
+    assert "cannot be opened (Permission denied)" in book.findings[0].message
+
+
 def test_the_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEYPROJ_READ_MEMORY_MB", "512")
     monkeypatch.setenv("KEYPROJ_READ_SECONDS", "2.5")
