@@ -102,7 +102,8 @@ def cli() -> None:
               help="Report language (default from keyproj.toml, else zh).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering (default: the number of cores).")
-@click.option("--force", is_flag=True, help="Redo every output even if unchanged.")
+@click.option("--force", is_flag=True,
+              help="Print every PDF again, even those unchanged since the period's last run.")
 @handle_errors
 def run(period: str | None, input_dir: Path, output_dir: Path, config: Path | None,
         lang: str | None, jobs: int | None, force: bool, debug: bool) -> None:
@@ -112,7 +113,8 @@ def run(period: str | None, input_dir: Path, output_dir: Path, config: Path | No
     settings = _settings(config, lang)
     workspace = Workspace(input_dir, output_dir)
     chosen = workspace.resolve_period(period)
-    analysis = run_period(workspace, chosen, settings, progress=_stderr_progress)
+    analysis = run_period(workspace, chosen, settings, progress=_stderr_progress, jobs=jobs,
+                          force=force)
     counts, found = analysis.row_counts(), analysis.finding_counts()
     click.echo(f"{chosen}: {len(analysis.books)} 个文件 files, {counts['read']} 行 rows "
                f"(used {counts['used']}, duplicate {counts['duplicate']}, "

@@ -28,7 +28,8 @@ from pipeline.outputs import (csv_bytes, findings_records, frame_csv, json_bytes
                               units_table, write_atomic)
 from pipeline.period import Period, latest_period
 from pipeline.rank import rank_projects, rank_units, unit_parts
-from pipeline.read import Book, list_inputs, read_book
+from pipeline.read import Book, list_inputs, read_book, sha256_of
+from pipeline.render.fonts import check_fonts
 from pipeline.render.reports import render_reports
 from pipeline.reconcile import Reconciled, Submission, reconcile
 from pipeline.register import Register, parse_register
@@ -235,8 +236,6 @@ def data_outputs(analysis: Analysis) -> dict[str, bytes]:
 
 def write_files(root: Path, files: dict[str, bytes]) -> dict[str, str]:
     """Write each file atomically; return name -> SHA-256."""
-    from pipeline.read import sha256_of
-
     digests = {}
     for name, data in files.items():
         write_atomic(root / name, data)
@@ -260,7 +259,30 @@ def _remove_stale(stage: Path, files: dict[str, bytes]) -> None:
             target.unlink(missing_ok=True)
 
 
-def manifest(analysis: Analysis, settings: Settings, outputs: dict[str, str]) -> dict[str, Any]:
+def previous_pdfs(out: Path) -> dict[str, bytes]:
+    """Source key -> PDF bytes of the period's last run, for the PDFs whose file is still
+    as its manifest lists it (same SHA-256)."""
+    try:
+        listed = json.loads((out / "manifest.json").read_text("utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    reuse = {}
+    for entry in listed:
+        if not isinstance(entry, dict) or not entry.get("source"):
+            continue
+        path = out / str(entry["file"])
+        if out.resolve() not in path.resolve().parents or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if sha256_of(data) == entry.get("sha256"):
+            reuse[str(entry["source"])] = data
+    return reuse
+
+
+def manifest(analysis: Analysis, settings: Settings, outputs: dict[str, str],
+             sources: dict[str, str] | None = None) -> dict[str, Any]:
+    """SPEC 6.3; a PDF's entry also names its source key (what it was printed from)."""
+    sources = sources or {}
     return {
         "period": str(analysis.period),
         "version": __version__,
@@ -269,7 +291,9 @@ def manifest(analysis: Analysis, settings: Settings, outputs: dict[str, str]) ->
         "finished": now(),
         "inputs": [{"file": b.name, "size": b.size, "sha256": b.sha256} for b in analysis.books],
         "register": {"file": "../register.xlsx"},
-        "outputs": [{"file": name, "sha256": digest} for name, digest in sorted(outputs.items())],
+        "outputs": [{"file": name, "sha256": digest,
+                     **({"source": sources[name]} if name in sources else {})}
+                    for name, digest in sorted(outputs.items())],
         "rows": analysis.row_counts(),
         "findings": analysis.finding_counts(),
     }
@@ -292,12 +316,16 @@ def run_check(workspace: Workspace, period: Period, settings: Settings,
 
 def run_period(workspace: Workspace, period: Period, settings: Settings,
                progress: Progress[Any] = no_progress,
-               before_commit: Callable[[], None] | None = None) -> Analysis:
+               before_commit: Callable[[], None] | None = None, *,
+               jobs: int | None = None, force: bool = False) -> Analysis:
     """The whole monthly batch for one period; the history is written last but the manifest.
 
-    ``before_commit`` runs inside the history transaction (tests use it to fail there).
+    PDFs are printed in ``jobs`` processes (default: one a core); a PDF whose source is the
+    same as in the period's last run (its manifest) is taken over, not printed again, unless
+    ``force``. ``before_commit`` runs inside the history transaction (tests fail there).
     """
     started = now()
+    check_fonts()          # a missing CJK font stops the run before anything is read
     register = load_register(workspace, settings)
     past = load_past(workspace.history_path, before=period)
     analysis = analyse(register, read_period(workspace, period, settings, progress), period,
@@ -305,13 +333,16 @@ def run_period(workspace: Workspace, period: Period, settings: Settings,
     analysis.started = started
     out = workspace.period_output(period)
     files = data_outputs(analysis)
-    files.update(render_reports(analysis, settings))
+    sources: dict[str, str] = {}
+    files.update(render_reports(analysis, settings, jobs=jobs, sources=sources,
+                                reuse=None if force else previous_pdfs(out)))
     # everything is written to output/.P.tmp/ and swapped in whole: a reader never sees
     # half a period, and a kill at any moment leaves the previous outputs as they were
     stage = stage_period(out)
     _remove_stale(stage, files)
     outputs = write_files(stage, files)
-    write_atomic(stage / "manifest.json", json_bytes(manifest(analysis, settings, outputs)))
+    write_atomic(stage / "manifest.json",
+                 json_bytes(manifest(analysis, settings, outputs, sources)))
     write_period(workspace.history_path, period_facts(analysis, settings), before_commit)
     publish_period(stage, out)
     analysis.outputs = outputs

@@ -101,18 +101,26 @@ def warm_up(jobs: int | None = None) -> None:
 
 
 def print_pages(pages: Mapping[str, str], *, base_dir: Path, templates_dir: Path | None = None,
-                created: dt.datetime | None = None, jobs: int | None = None
-                ) -> dict[str, bytes]:
+                created: dt.datetime | None = None, jobs: int | None = None,
+                reuse: Mapping[str, bytes] | None = None,
+                keys_out: dict[str, str] | None = None) -> dict[str, bytes]:
     """Print many pages (name -> HTML) to PDF, in ``jobs`` worker processes (default: one a
     core); the longest pages go first so the workers finish together. With one job, or a
     pool that broke (a worker killed), they print here.
+
+    A page whose source key (its HTML, base, templates folder, date and the WeasyPrint
+    version) is in ``reuse`` (key -> PDF bytes of an earlier run) is not printed again;
+    ``keys_out`` is filled with name -> source key.
     """
     global _POOL
     jobs_of = {name: (pages[name], str(Path(base_dir).resolve()),
                       str(templates_dir) if templates_dir else None,
                       created.isoformat() if created else None) for name in pages}
     keys = {name: _key(job) for name, job in jobs_of.items()}
-    done = {name: _PRINTED[keys[name]] for name in pages if keys[name] in _PRINTED}
+    if keys_out is not None:
+        keys_out.update(keys)
+    earlier = {**(reuse or {}), **_PRINTED}
+    done = {name: earlier[keys[name]] for name in pages if keys[name] in earlier}
     names = sorted((n for n in pages if n not in done), key=lambda n: -len(pages[n]))
     work = [jobs_of[name] for name in names]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import html as html_lib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,16 +109,20 @@ def _unit_findings(analysis: Analysis, unit: str) -> list[Finding]:
         f.unit is None and f.ref is not None and files.get(f.ref.file) == unit)]
 
 
-def render_reports(analysis: Analysis, settings: Settings, *,
-                   jobs: int | None = None) -> dict[str, bytes]:
+def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None = None,
+                   reuse: Mapping[str, bytes] | None = None,
+                   sources: dict[str, str] | None = None) -> dict[str, bytes]:
     """Every report of SPEC 6.1 for the period: relative output path -> bytes.
 
     PDFs are printed in ``jobs`` worker processes (default: one a core), dated the
-    period's last day so runs are reproducible. Raises FontError before rendering anything
-    when the PDFs would print boxes.
+    period's last day so runs are reproducible. A PDF whose source key is in ``reuse``
+    (source key -> bytes, from the previous run's manifest) is taken from there instead of
+    printed again; ``sources`` is filled with PDF path -> source key for the manifest.
+    Raises FontError before rendering anything when the PDFs would print boxes.
     """
     check_fonts()
-    warm_up(jobs)
+    if not reuse:          # a re-run that reuses its PDFs may print none: no workers then
+        warm_up(jobs)
     report = settings.report
     lang = report.lang
     templates = Path(report.templates) if report.templates else None
@@ -184,8 +189,11 @@ def render_reports(analysis: Analysis, settings: Settings, *,
                           leader_files=leader_files, marked=marked, data=DATA_FILES)
     files["index.html"] = render_page("index.html", index, env=env).encode("utf-8")
 
+    keys: dict[str, str] = {}
     printed = print_pages(pages, base_dir=Path("."), templates_dir=templates, created=created,
-                          jobs=jobs)
+                          jobs=jobs, reuse=reuse, keys_out=keys)
+    if sources is not None:
+        sources.update({f"{stem}.pdf": key for stem, key in keys.items()})
     for stem, page in pages.items():
         files[f"{stem}.html"] = page.encode("utf-8")
         files[f"{stem}.pdf"] = printed[stem]
