@@ -28,7 +28,7 @@ def pause(point: str) -> None:
     time.sleep(600)
 
 
-def fake_reports(analysis: Any, settings: Any) -> dict[str, bytes]:
+def fake_reports(analysis: Any, settings: Any, **options: Any) -> dict[str, bytes]:
     """A report per unit and per leader, and a bulletin: deterministic bytes."""
     from pipeline.names import file_names
 
@@ -49,11 +49,11 @@ def install(point: str) -> None:
     if point == "render":
         real = run.render_reports
 
-        def render(analysis: Any, settings: Any) -> dict[str, bytes]:
+        def render(analysis: Any, settings: Any, **options: Any) -> dict[str, bytes]:
             # the kill lands while the real renderer is at work; should rendering end first,
             # the run stops here, still before anything is staged
             threading.Thread(target=print, args=("@@ render",), kwargs={"flush": True}).start()
-            files = real(analysis, settings)
+            files = real(analysis, settings, **options)
             pause("rendered")
             return files
 
