@@ -221,9 +221,9 @@ def _read_zip(book: Book, data: bytes, limits: Limits) -> Book:
             "unsupported_file", "不是 Excel 工作簿（可能是 Word 或其他压缩文件），请报送 .xlsx",
             "not an Excel workbook (a Word file or another zip?); send an .xlsx", ref=ref))
         return book
-    too_many = _cell_count_problem(data)
-    if too_many:
-        book.findings.append(finding("file_too_large", too_many[0], too_many[1], ref=ref))
+    scan = _scan_xml(data)
+    if scan.problem:
+        book.findings.append(finding("file_too_large", *scan.problem, ref=ref))
         return book
     book.kind = "xlsm" if any(_is_vba_part(n) for n in names) else "xlsx"
     if book.kind == "xlsm":
@@ -231,7 +231,22 @@ def _read_zip(book: Book, data: bytes, limits: Limits) -> Book:
             "macros_present", "文件含宏，只读取了数值，宏未运行；以后请另存为 .xlsx",
             "the workbook has macros: values were read, macros never run; save as .xlsx",
             ref=ref))
+    if scan.calamine_safe:
+        try:
+            book.grids = _calamine_xlsx_grids(data, _Budget())
+            return book
+        except Exception:  # noqa: BLE001 - calamine could not: openpyxl says what is wrong
+            book.grids = []
     return _with_grids(book, lambda budget: _openpyxl_grids(data, budget))
+
+
+def _calamine_xlsx_grids(data: bytes, budget: _Budget) -> list[Grid]:
+    """The fast path: python-calamine reads the cached values, the same as openpyxl's
+    (tests/test_fast_reader.py holds the two to the same grids)."""
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return _calamine_grids(workbook, budget)
 
 
 def _is_vba_part(name: str) -> bool:
@@ -243,28 +258,63 @@ _MERGE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=[\"']"
                         rb"\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})")
 
 
-def _cell_count_problem(data: bytes) -> tuple[str, str] | None:
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+@dataclass
+class _Scan:
+    """What a streaming look at a workbook's XML tells before any parser runs."""
+
+    problem: tuple[str, str] | None = None
+    doctype: bool = False             # a DTD or entity declaration somewhere
+    unplaced: bool = False            # a cell without an r="A1" reference
+    boxes: dict[str, tuple[int, int]] = field(default_factory=dict)  # part -> rows, columns
+
+    @property
+    def calamine_safe(self) -> bool:
+        """python-calamine builds a dense grid up to the last cell and aborts the process
+        when it cannot, and it does not refuse DTDs: it gets only plain, compact sheets."""
+        if self.problem or self.doctype or self.unplaced:
+            return False
+        area = sum(rows * cols for rows, cols in self.boxes.values())
+        return all(rows <= MAX_ROWS for rows, _ in self.boxes.values()) and area <= MAX_GRID
+
+
+def _scan_xml(data: bytes) -> _Scan:
     """Count the cells (and the cells merged ranges cover) in every XML part, streaming, so
     that a sheet of millions of tiny cells or one merged range over a whole sheet is refused
-    before openpyxl builds an object for each."""
+    before a parser builds an object for each; note each part's extent and any DTD."""
+    scan = _Scan()
     cells = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             if not info.filename.lower().endswith(".xml"):
                 continue
             carry = b""
+            rows = cols = 0
             with archive.open(info) as part:
                 while chunk := part.read(1 << 20):
                     text = carry + chunk
                     cut = text.rfind(b"<", max(0, len(text) - 65536))
                     body, carry = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
-                    cells += len(_CELL_TAG.findall(body))
+                    tags = len(_CELL_TAG.findall(body))
+                    refs = _CELL_REF.findall(body)
+                    cells += tags
+                    scan.unplaced |= len(refs) < tags
+                    scan.doctype |= bool(_DOCTYPE.search(body))
+                    for letters, row in refs:
+                        rows, cols = max(rows, int(row)), max(cols, _col_number(letters))
                     for a, r1, b, r2 in _MERGE_TAG.findall(body):
                         width = abs(_col_number(b) - _col_number(a)) + 1
                         cells += width * (abs(int(r2) - int(r1)) + 1)
                     if cells > MAX_CELLS:
-                        return _TOO_MANY_CELLS
-    return None
+                        scan.problem = _TOO_MANY_CELLS
+                        return scan
+            scan.doctype |= bool(_DOCTYPE.search(carry))
+            if rows or cols:
+                scan.boxes[info.filename] = (rows, cols)
+    return scan
 
 
 _TOO_MANY_CELLS = (
@@ -495,12 +545,13 @@ def _calamine_grids(workbook: Any, budget: _Budget) -> list[Grid]:
 
 
 def _calamine_value(value: Any) -> Any:
+    """A calamine value as openpyxl gives it: integral floats as int, dates as datetime."""
     if value == "":
         return None
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
-    if isinstance(value, dt.time):
-        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())
     return value
 
 

@@ -1,0 +1,104 @@
+"""The fast reader (python-calamine) gives the grids the openpyxl path gives (issue 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from factory import make_workbook, set_cached_values
+from pipeline import read as R
+from pipeline.config import Limits
+from pipeline.demo import write_demo
+
+
+def _bench_generate() -> Any:
+    path = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate
+
+
+def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
+    out = [list(row) for row in rows]
+    for row in out:
+        while row and row[-1] is None:
+            row.pop()
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _both(path: Path) -> tuple[list[tuple[str, bool, list[list[Any]]]], ...]:
+    data = path.read_bytes()
+    slow = R._openpyxl_grids(data, R._Budget())
+    fast = R._calamine_xlsx_grids(data, R._Budget())
+    return tuple([(g.name, g.hidden, _trimmed(g.rows)) for g in grids] for grids in (slow, fast))
+
+
+def _special(tmp_path: Path) -> Path:
+    """Merged two-row header, formulas with cached values, dates, times, booleans, a hidden
+    sheet, full-width text, a big integer and a fraction."""
+    path = make_workbook(
+        tmp_path / "special.xlsx",
+        ["序号", "项目名称", "投资完成情况（元）", None, "是否开工", "实际开工时间"],
+        [[1, "一号路", "=1+1", 1_234_567_890_123, True, dt.datetime(2026, 3, 15)],
+         [2, "二号桥", 0.1 + 0.2, "１２３４", False, dt.date(2026, 3, 1)],
+         [3, "合计", "=SUM(C3:C4)", None, None, None]],
+        title_rows=[["填报单位：县交通运输局"]],
+        header2=[None, None, "本月完成投资", "1-11月累计完成投资", None, None],
+        merges=["A2:A3", "B2:B3", "C2:D2", "E2:E3", "F2:F3"],
+        extra_sheets={"填表说明": [["说明"]], "旧表": [["项目名称", "年度累计完成投资"]]},
+        hidden=["旧表"])
+    wb = openpyxl.load_workbook(path)
+    wb["进度表"]["G4"] = dt.time(9, 30)
+    wb.save(path)
+    return set_cached_values(path, {"进度表": {"C4": 2, "C6": 2.3}})
+
+
+def test_demo_bench_and_special_workbooks_read_the_same(tmp_path: Path) -> None:
+    write_demo(tmp_path / "demo")
+    _bench_generate()("county", tmp_path / "bench")
+    files = [*sorted((tmp_path / "demo").rglob("*.xlsx")),
+             *sorted((tmp_path / "bench").rglob("*.xlsx")), _special(tmp_path)]
+    assert len(files) > 50
+    for path in files:
+        slow, fast = _both(path)
+        assert fast == slow, path.name
+
+
+def test_read_book_takes_the_fast_path_only_when_safe(tmp_path: Path) -> None:
+    special = _special(tmp_path)
+    assert R._scan_xml(special.read_bytes()).calamine_safe
+    book = R.read_book(special, "special.xlsx", Limits())
+    slow = R._openpyxl_grids(special.read_bytes(), R._Budget())
+    assert [_trimmed(g.rows) for g in book.grids] == [_trimmed(g.rows) for g in slow]
+    # a stray value far away would make calamine build billions of cells: not for it
+    wb = openpyxl.load_workbook(special)
+    wb["进度表"]["XFD1048576"] = "x"
+    wb.save(tmp_path / "far.xlsx")
+    assert not R._scan_xml((tmp_path / "far.xlsx").read_bytes()).calamine_safe
+    far = R.read_book(tmp_path / "far.xlsx", "far.xlsx", Limits())
+    assert [f.code for f in far.findings] == ["file_too_large"] and not far.grids
+
+
+@pytest.mark.parametrize("declaration", [b"<!DOCTYPE x>", b'<!DOCTYPE x [<!ENTITY a "b">]>'])
+def test_a_dtd_is_never_given_to_calamine(tmp_path: Path, declaration: bytes) -> None:
+    special = _special(tmp_path)
+    with zipfile.ZipFile(special) as source, \
+            zipfile.ZipFile(tmp_path / "dtd.xlsx", "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, _, rest = data.partition(b"?>")
+                data = head + b"?>" + declaration + rest
+            target.writestr(info, data)
+    scan = R._scan_xml((tmp_path / "dtd.xlsx").read_bytes())
+    assert scan.doctype and not scan.calamine_safe
