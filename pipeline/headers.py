@@ -123,7 +123,13 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
     """
     best: tuple[int, int, Header] | None = None
     readings: dict[tuple[int, bool], Header] = {}
+    quiet = 0    # rows in a row, after a header was found, that read as no header at all
     for index in range(min(len(rows), HEADER_SCAN_ROWS)):
+        if best is not None and index > best[2].last_row + 1:
+            quiet = 0 if (index - 1, False) in readings or (index - 1, True) in readings \
+                else quiet + 1
+            if quiet >= 3:   # data rows under the header: nothing better is coming
+                break
         for two in (False, True):
             if two and index + 1 >= len(rows):
                 continue

@@ -122,6 +122,10 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str]) -> bool:
             return True
     if any(first.startswith(p) and first[len(p):len(p) + 1] in (":", "：") for p in NOTE_PREFIXES):
         return True
+    # a header repeated under the table (printed pages): its name or id cell is a header
+    if not any(match_label(normalise_header(cells.get(k)), table) == k
+               for k in (NAME, PROJECT_ID) if k in cells):
+        return False
     repeated = sum(1 for col, name in header.columns.items()
                    if col < len(row) and match_label(normalise_header(row[col]), table) == name)
     return repeated >= 2
