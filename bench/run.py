@@ -51,8 +51,9 @@ books = read_period(ws, period, settings); times["read"] = time.perf_counter() -
 t = time.perf_counter()
 analysis = analyse(register, books, period, settings, load_past(ws.history_path, before=period))
 times["check+reconcile+score+rank"] = time.perf_counter() - t
-t = time.perf_counter(); files = data_outputs(analysis); reports = render_reports(analysis, settings)
-times["render"] = time.perf_counter() - t
+t = time.perf_counter(); files = data_outputs(analysis)
+reports = render_reports(analysis, settings) if sys.argv[2] == "render" else {}
+times["render"] = time.perf_counter() - t if reports else None
 t = time.perf_counter(); write_files(ws.period_output(period), {**files, **reports})
 times["write"] = time.perf_counter() - t
 times["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -86,7 +87,9 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def measure(scale: str, work: Path, repeats: int) -> dict[str, float]:
+def measure(scale: str, work: Path, repeats: int, render: bool) -> dict[str, float]:
+    """Medians of every measure at one scale; without ``render``, the data stage only (and
+    `keyproj check`), for a province whose thousands of PDFs take minutes."""
     root = work / scale
     if not (root / "input/register.xlsx").exists():
         subprocess.run([PYTHON, str(HERE / "generate.py"), scale, str(root)], check=True,
@@ -95,22 +98,26 @@ def measure(scale: str, work: Path, repeats: int) -> dict[str, float]:
     for _ in range(repeats):
         shutil.rmtree(root / "output", ignore_errors=True)
         shutil.rmtree(root / "bench-out", ignore_errors=True)
-        stages = json.loads(subprocess.run([PYTHON, "-c", STAGES_SCRIPT, str(root)],
-                                           check=True, capture_output=True,
-                                           text=True).stdout)
+        stages = json.loads(subprocess.run(
+            [PYTHON, "-c", STAGES_SCRIPT, str(root), "render" if render else "data"],
+            check=True, capture_output=True, text=True).stdout)
         for key, value in stages.items():
-            out.setdefault(key, []).append(float(value))
+            if value is not None:
+                out.setdefault(key, []).append(float(value))
         out.setdefault("keyproj check", []).append(_timed([*KEYPROJ, "check"], root))
-        out.setdefault("keyproj run", []).append(_timed([*KEYPROJ, "run"], root))
-        out.setdefault("re-run, unchanged", []).append(_timed([*KEYPROJ, "run"], root))
+        if render:
+            out.setdefault("keyproj run", []).append(_timed([*KEYPROJ, "run"], root))
+            out.setdefault("re-run, unchanged", []).append(_timed([*KEYPROJ, "run"], root))
         calamine = subprocess.run([PYTHON, "-c", CALAMINE_SCRIPT, str(root / "input/2026-11")],
                                   check=True, capture_output=True, text=True).stdout
         out.setdefault("calamine alone", []).append(float(calamine))
-    return {key: _median(values) for key, values in out.items()}
+    medians = {key: _median(values) for key, values in out.items()}
+    medians["data stage"] = medians["read"] + medians["check+reconcile+score+rank"]
+    return medians
 
 
 def table(results: dict[str, dict[str, float]]) -> str:
-    keys = ["read", "check+reconcile+score+rank", "render", "write", "keyproj run",
+    keys = ["read", "check+reconcile+score+rank", "data stage", "render", "write", "keyproj run",
             "keyproj check", "re-run, unchanged", "calamine alone", "peak_mb", "reports"]
     head = "| measure | " + " | ".join(results) + " |"
     rule = "|---|" + "---|" * len(results)
@@ -141,8 +148,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--work", type=Path, default=Path(os.environ.get(
         "KEYPROJ_BENCH_DIR", "/tmp/keyproj-bench")))
     parser.add_argument("--no-readme", action="store_true", help="print only")
+    parser.add_argument("--data-only", nargs="*", default=["province"],
+                        help="scales measured without rendering (default: province)")
     args = parser.parse_args(argv)
-    results = {scale: measure(scale, args.work, args.repeats) for scale in args.scales}
+    results = {scale: measure(scale, args.work, args.repeats, scale not in args.data_only)
+               for scale in args.scales}
     text = table(results)
     print(text)
     if not args.no_readme:
