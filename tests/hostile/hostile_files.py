@@ -18,6 +18,8 @@ from typing import Any
 
 import openpyxl
 
+from pipeline.sheet import column_letter
+
 HEADER = ["项目编号", "项目名称", "本月完成投资（万元）", "年度累计完成投资（万元）", "形象进度",
           "存在问题"]
 
@@ -75,15 +77,6 @@ WORKBOOK_RELS = (
     'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
 
 
-def _col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def sheet_xml(rows: Sequence[Sequence[Any]], *, dtd: str = "", extra: str = "",
               dimension: str = "") -> str:
     """A worksheet part: strings inline, numbers as numbers; ``dtd`` goes before the root."""
@@ -91,7 +84,7 @@ def sheet_xml(rows: Sequence[Sequence[Any]], *, dtd: str = "", extra: str = "",
     for r, row in enumerate(rows, start=1):
         cells = []
         for c, value in enumerate(row):
-            ref = f"{_col(c)}{r}"
+            ref = f"{column_letter(c)}{r}"
             if value is None:
                 continue
             if isinstance(value, (int, float)):
