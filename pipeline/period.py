@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.errors import PeriodError
 from pipeline.values import month_end
@@ -47,11 +48,8 @@ class Period:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-def latest_period(input_dir: str | object) -> Period:
-    """The latest input/YYYY-MM/ folder."""
-    from pathlib import Path
-
-    folder = Path(str(input_dir))
+def latest_period(folder: Path) -> Period:
+    """[IO] The latest input/YYYY-MM/ folder."""
     found = sorted(Period.parse(p.name) for p in folder.glob("*")
                    if p.is_dir() and _PERIOD.match(p.name))
     if not found:
