@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from pipeline.render import filters
 from pipeline.render.context import BulletinContext, CategoryRow, LightRow, TrendRow, UnitRow
-from pipeline.render.fonts import FontError, chart_font
+from pipeline.render.fonts import FontError, chart_font, chart_text
 
 WIDTH_IN = 156 / 25.4          # the text block of the page (SPEC 6.1: 156 mm)
 COLOURS = {"green": "#5cb85c", "yellow": "#f0c419", "red": "#d9534f", "grey": "#a0a0a0"}
@@ -28,9 +27,8 @@ _ID = re.compile(r'\bid="([^"]+)"')
 
 
 def _label(text: str) -> str:
-    """A name as a chart prints it: control characters (no glyph in any font) as spaces."""
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
-                   for ch in text)
+    """A name as a chart prints it (fonts.chart_text): never a box."""
+    return chart_text(text)
 
 
 def _rc() -> dict[Any, Any]:

@@ -103,6 +103,33 @@ def missing_glyphs(texts: Iterable[str]) -> list[str]:
     return out
 
 
+def marker(ch: str) -> str:
+    """What a report prints for a character no font has: its code point, never a box."""
+    return f"〔U+{ord(ch):04X}〕"
+
+
+def printable(text: str, missing: Iterable[str]) -> str:
+    """``text`` with each of the ``missing`` characters replaced by its marker."""
+    for ch in missing:
+        text = text.replace(ch, marker(ch))
+    return text
+
+
+def chart_text(text: str) -> str:
+    """A label as a chart can draw it with the CJK font alone (matplotlib has no fallback):
+    control characters as spaces, characters the font lacks as their code point."""
+    body = _body_cmap()
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(" ")
+        elif ord(ch) < 0x80 or not body or ord(ch) in body:
+            out.append(ch)
+        else:
+            out.append(marker(ch))
+    return "".join(out)
+
+
 def glyph_error(chars: list[str], where: str) -> FontError:
     shown = "、".join(f"“{ch}”(U+{ord(ch):04X})" for ch in chars[:20])
     return FontError(

@@ -5,14 +5,16 @@ sheet for every register unit (units/<unit>.html/pdf), a marked copy of each uni
 workbook (units/<unit>-marked.xlsx), a coordination list for every leader
 (leaders/<leader>.html/pdf), the ledger (ledger.xlsx) and index.html linking them all.
 
-Fonts are checked first: when a CJK font is missing, or a character of the reports' text is
-in no installed font, ``FontError`` (a ``KeyprojError``) says which and how to install it,
-before anything is written — a PDF must never print boxes.
+Fonts are checked first: when a CJK font is missing, ``FontError`` (a ``KeyprojError``)
+says which and how to install it, before anything is written. A character of the sheets'
+text that no installed font has is printed in the PDFs as its code point (〔U+20000〕),
+with a warning in the log — a PDF never prints boxes, and bad input never stops a batch.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import datetime as dt
 import html as html_lib
 import re
@@ -29,12 +31,14 @@ from pipeline.outputs import findings_records
 from pipeline.period import Period
 from pipeline.render.charts import bulletin_charts
 from pipeline.render.context import BulletinContext, bulletin_context, county_trend, quality_facts
-from pipeline.render.fonts import check_fonts, glyph_error, missing_glyphs
+from pipeline.render.fonts import check_fonts, glyph_error, missing_glyphs, printable
 from pipeline.render.html import environment, render_bulletin, render_page
 from pipeline.render.pages import index_context, leader_context, unit_context
 from pipeline.render.pdf import print_pages, warm_up
 from pipeline.render.workbooks import ledger, marked_copy, primary_book
 from pipeline.score import done_milestones, milestone_status, time_progress
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from pipeline.run import Analysis
@@ -174,11 +178,16 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
                                county=report.county, office=report.office, lang=lang)
         pages[f"leaders/{stem}"] = render_page("leader.html", sheet, env=env)
 
+    # A character no installed font has (a rare place-name character, an emoji typed into
+    # a sheet) must neither print as a box nor stop the batch: the PDFs print its code
+    # point instead, the HTML keeps it, and the log says how to get a font that has it.
     missing = missing_glyphs(visible_text(page) for page in pages.values())
+    printed_pages = pages
     if missing:
         where = next(stem for stem, page in pages.items()
                      if any(ch in visible_text(page) for ch in missing))
-        raise glyph_error(missing, f"{where}.pdf")
+        log.warning("%s", glyph_error(missing, f"{where}.pdf"))
+        printed_pages = {stem: printable(page, missing) for stem, page in pages.items()}
 
     files["ledger.xlsx"] = ledger(
         projects=analysis.projects, units=analysis.units,
@@ -190,7 +199,8 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     files["index.html"] = render_page("index.html", index, env=env).encode("utf-8")
 
     keys: dict[str, str] = {}
-    printed = print_pages(pages, base_dir=Path("."), templates_dir=templates, created=created,
+    printed = print_pages(printed_pages, base_dir=Path("."), templates_dir=templates,
+                          created=created,
                           jobs=jobs, reuse=reuse, keys_out=keys)
     if sources is not None:
         sources.update({f"{stem}.pdf": key for stem, key in keys.items()})
