@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import csv
+import http.server
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,3 +113,28 @@ def data(root: Path, name: str, period: str = PERIOD, folder: str = "data") -> l
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     return make_workspace(tmp_path / "ws")
+
+
+@contextmanager
+def recording_server(status: int = 404, body: bytes = b"") -> Iterator[tuple[str, list[str]]]:
+    """A local web server that records every request path (a hostile file may point at it:
+    nothing may ever ask it anything); it answers ``status`` with ``body``."""
+    hits: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(status)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

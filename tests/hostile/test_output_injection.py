@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import csv
 import html.parser
-import http.server
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
 
 import hostile_files as H
 import pytest
-from conftest import PERIOD
+from conftest import PERIOD, recording_server
 from factory import project, write_register
 
 from pipeline.config import Settings
@@ -35,26 +32,11 @@ def markup(url: str, secret: Path) -> list[str]:
             f"<div style=\"background:url('{url}/bg.png')\">背景</div>"]
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        self.send_response(404)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, list[str]]]:
-    _Recorder.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", _Recorder.hits
-    httpd.shutdown()
-    httpd.server_close()
+    """A local web server that records every request: nothing may ever ask it anything."""
+    with recording_server() as recorded:
+        yield recorded
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from factory import make_workbook, project, write_register
 from pypdf import PdfReader
 
-from factory import make_workbook, project, write_register
 from pipeline.config import Settings
 from pipeline.period import Period
 from pipeline.run import Workspace, run_period

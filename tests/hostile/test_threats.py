@@ -8,13 +8,11 @@ a real `keyproj run` subprocess (its workers included in the memory measured).
 
 from __future__ import annotations
 
-import http.server
 import random
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import hostile_files as H
 import openpyxl
@@ -28,6 +26,7 @@ from conftest import (
     data,
     make_workspace,
     other_name,
+    recording_server,
     run_keyproj,
 )
 
@@ -200,29 +199,11 @@ THREATS: dict[str, tuple[str, Callable[[Path, str], None], str]] = {
 }
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"<!ENTITY x 'fetched'>")
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, list[str]]]:
     """A local web server that records every request: nothing may ever ask it anything."""
-    _Recorder.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", _Recorder.hits
-    httpd.shutdown()
-    httpd.server_close()
+    with recording_server(status=200, body=b"<!ENTITY x 'fetched'>") as recorded:
+        yield recorded
 
 
 @pytest.fixture(scope="module")
