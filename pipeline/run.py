@@ -15,27 +15,43 @@ import pandas as pd
 
 from pipeline import __version__
 from pipeline import columns as C
-from pipeline.check import Row, check_row
+from pipeline.check import Row
 from pipeline.config import Settings
 from pipeline.errors import PeriodError, RegisterError
-from pipeline.findings import CellRef, Finding, finding
-from pipeline.followup import (ATTRACTION_CSV, COORDINATION_CSV, LISTS_CSV, attraction_rates,
-                               coordination_items, escalation, problem_type_of, red_black_lists)
-from pipeline.headers import alias_table
+from pipeline.findings import Finding
+from pipeline.followup import (
+    ATTRACTION_CSV,
+    COORDINATION_CSV,
+    LISTS_CSV,
+    attraction_rates,
+    coordination_items,
+    escalation,
+    problem_type_of,
+    red_black_lists,
+)
 from pipeline.history import Past, PeriodFacts, ProjectFact, load_past, write_period
-from pipeline.outputs import (csv_bytes, findings_records, frame_csv, json_bytes,
-                              projects_table, publish_period, rows_records, stage_period,
-                              units_table, write_atomic)
+from pipeline.outputs import (
+    csv_bytes,
+    findings_records,
+    frame_csv,
+    json_bytes,
+    projects_table,
+    publish_period,
+    rows_records,
+    stage_period,
+    units_table,
+    write_atomic,
+)
 from pipeline.period import Period, latest_period
 from pipeline.rank import rank_projects, rank_units, unit_parts
 from pipeline.read import Book, list_inputs, read_book, sha256_of
+from pipeline.reconcile import Reconciled, reconcile
+from pipeline.register import Register, parse_register
 from pipeline.render.fonts import check_fonts
 from pipeline.render.reports import render_reports
-from pipeline.reconcile import Reconciled, Submission, reconcile
-from pipeline.register import Register, parse_register
 from pipeline.sandbox import read_files
 from pipeline.score import done_milestones, milestone_status, score_projects
-from pipeline.sheet import extract_rows
+from pipeline.submission import submission_from_book
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
@@ -120,36 +136,6 @@ def load_register(workspace: Workspace, settings: Settings) -> Register:
             f"{path}: 项目库中没有找到项目（需要“项目编号”“项目名称”等表头）/ no projects found: "
             "the projects sheet needs headers such as 项目编号 and 项目名称")
     return register
-
-
-def submission_from_book(book: Book, period: Period) -> Submission:
-    """The data rows of one book, checked; file-level findings when it has none to give."""
-    table = alias_table(C.SUBMISSION_ALIASES)
-    sub = Submission(file=book.name, mtime=book.mtime, rows=[], findings=list(book.findings))
-    if not book.grids:
-        return sub
-    sheets = [extract_rows(g.rows, file=book.name, sheet=g.name, table=table,
-                           required=(C.PROJECT_ID, C.NAME)) for g in book.grids]
-    with_header = [(g, s) for g, s in zip(book.grids, sheets) if s.header is not None]
-    visible = [(g, s) for g, s in with_header if not g.hidden]
-    chosen = visible or with_header
-    for grid, sheet in with_header:
-        if (grid, sheet) not in chosen:
-            sub.findings.append(finding(
-                "hidden_sheet_skipped", f"隐藏工作表“{grid.name}”未读取（只读可见的工作表）",
-                f"hidden sheet “{grid.name}” was not read (only visible sheets are)",
-                ref=CellRef(book.name, grid.name)))
-    if not chosen:
-        sub.findings.append(finding(
-            "no_header", "没有找到表头（需要“项目编号”或“项目名称”以及“年度累计完成投资”等列）。"
-            "请使用县重点办下发的模板",
-            "no header row found (columns such as 项目编号/项目名称 and 年度累计完成投资 are "
-            "needed); use the office's template", ref=CellRef(book.name, "")))
-    for _, sheet in chosen:
-        sub.unit_line = sub.unit_line or sheet.unit_line
-        sub.report_date = sub.report_date or sheet.report_date
-        sub.rows.extend(check_row(raw, period_end=period.end) for raw in sheet.rows)
-    return sub
 
 
 def read_period(workspace: Workspace, period: Period, settings: Settings,
@@ -300,7 +286,7 @@ def manifest(analysis: Analysis, settings: Settings, outputs: dict[str, str],
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
 def run_check(workspace: Workspace, period: Period, settings: Settings,

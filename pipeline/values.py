@@ -7,8 +7,8 @@ Every parser returns a ``Parsed``: the value, or a problem code with a hint. Emp
 from __future__ import annotations
 
 import calendar
-import math
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass

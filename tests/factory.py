@@ -7,8 +7,9 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 import openpyxl

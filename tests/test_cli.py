@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from factory import make_workbook, project, write_register
+
 from pipeline.cli import cli
 from pipeline.config import Settings
 from pipeline.period import Period

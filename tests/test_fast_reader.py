@@ -10,8 +10,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-
 from factory import make_workbook, set_cached_values
+
 from pipeline import read as R
 from pipeline.config import Limits
 from pipeline.demo import write_demo

@@ -7,12 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from factory import make_workbook, project, write_register
+
 from pipeline.config import Settings
 from pipeline.period import Period
-from pipeline.run import (Workspace, analyse, data_outputs, load_register, read_period,
-                          write_files)
+from pipeline.run import Workspace, analyse, data_outputs, load_register, read_period, write_files
 
 HEADER = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资", "是否开工", "实际开工时间",
           "是否竣工", "完成节点", "完成时间"]

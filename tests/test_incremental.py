@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-import pipeline.render.pdf as pdf
 from factory import make_workbook, project, write_register
+
 from pipeline.config import Settings
 from pipeline.period import Period
+from pipeline.render import pdf
 from pipeline.run import Workspace, run_period
 
 HEADER = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资"]

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import openpyxl
 import pytest
+from factory import (
+    LIST_VALIDATION_EXT,
+    add_zip_entry,
+    append_sheet_xml,
+    make_workbook,
+    set_cached_values,
+    write_csv,
+    write_xls,
+)
 
 from pipeline import columns as C
 from pipeline.check import Row
@@ -21,9 +31,7 @@ from pipeline.findings import Finding
 from pipeline.period import Period
 from pipeline.read import Book, read_book
 from pipeline.reconcile import Submission
-from pipeline.run import submission_from_book
-from factory import (LIST_VALIDATION_EXT, add_zip_entry, append_sheet_xml, make_workbook,
-                     set_cached_values, write_csv, write_xls)
+from pipeline.submission import submission_from_book
 
 PERIOD = Period(2026, 11)
 TITLE = "双牌县2026年重点项目建设进度表（11月）"
@@ -587,7 +595,7 @@ BAD_FILES = {
     "html-as-xls": ("a.xls", lambda tmp: (
         "<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><body><table>"
         "<tr><td>项目名称</td><td>年度累计完成投资</td></tr></table></body></html>"
-    ).encode("utf-8"), "unsupported_file"),
+    ).encode(), "unsupported_file"),
     "html-with-bom": ("a.xls", lambda tmp: b"\xef\xbb\xbf\r\n  <!DOCTYPE html><html></html>",
                       "unsupported_file"),
     "xml-spreadsheet-2003": ("a.xls", lambda tmp: b'<?xml version="1.0"?>\r\n<Workbook/>',

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from factory import make_workbook, project, write_register
+
 from pipeline.config import Settings
 from pipeline.period import Period
 from pipeline.reconcile import resolve_unit, short_form

@@ -18,7 +18,8 @@ from pipeline.headers import alias_table, match_label, normalise_header
 from pipeline.history import PeriodFacts, ProjectFact, write_period
 from pipeline.period import Period
 from pipeline.read import read_book
-from pipeline.run import Workspace, load_register, run_check, submission_from_book
+from pipeline.run import Workspace, load_register, run_check
+from pipeline.submission import submission_from_book
 from pipeline.unit_template import (
     COLUMNS,
     FIRST_DATA_ROW,

@@ -14,9 +14,9 @@ with a warning in the log — a PDF never prints boxes, and bad input never stop
 from __future__ import annotations
 
 import dataclasses
-import logging
 import datetime as dt
 import html as html_lib
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path

@@ -24,7 +24,8 @@ from pipeline.outputs import rows_records
 from pipeline.period import Period
 from pipeline.read import Book, Grid, read_book
 from pipeline.register import Register, parse_register
-from pipeline.run import analyse, data_outputs, submission_from_book
+from pipeline.run import analyse, data_outputs
+from pipeline.submission import submission_from_book
 
 PERIOD = Period(2026, 11)
 IDS = ["SP-001", "SP-002", "SP-003"]
