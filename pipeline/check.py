@@ -63,21 +63,40 @@ def field_zh(name: str) -> str:
     return FIELD_ZH.get(name, name)
 
 
+# an amount column is parsed as an amount, else a date column as a date, else a flag
+_PARSERS = {**{n: parse_flag for n in C.FLAG_COLUMNS},
+            **{n: parse_date for n in C.DATE_COLUMNS},
+            **{n: parse_number for n in C.AMOUNT_COLUMNS}}
+
+
 def parse_cell(name: str, cell: Cell, ref: CellRef, *, period_end: dt.date | None
                ) -> tuple[Any, list[Finding], bool]:
     """(value, findings, usable) for one cell of a typed column."""
-    if name in C.AMOUNT_COLUMNS:
-        parsed = parse_number(cell.value)
-    elif name in C.DATE_COLUMNS:
-        parsed = parse_date(cell.value)
-    elif name in C.FLAG_COLUMNS:
-        parsed = parse_flag(cell.value)
-    else:
+    return _parse_cell(name, cell, ref, None, period_end)
+
+
+def _parse_cell(name: str, cell: Cell, ref: CellRef | None, place: tuple[str, str, int] | None,
+                period_end: dt.date | None) -> tuple[Any, list[Finding], bool]:
+    """parse_cell, with the cell's reference made only when a finding needs it (from
+    ``place``, the row's file, sheet and row): most cells are fine, and a province has
+    hundreds of thousands."""
+    parser = _PARSERS.get(name)
+    if parser is None:
         return _text(cell.value), [], True
+    parsed = parser(cell.value)
+    value = parsed.value
+    if parsed.problem is None and not parsed.yuan and (
+            value is None
+            or (parser is parse_number and cell.unit not in ("元", "亿元"))
+            or (parser is parse_date and (period_end is None or not value > period_end))
+            or parser is parse_flag):
+        return value, [], True          # nothing to say about it
+    if ref is None:
+        assert place is not None
+        ref = CellRef(*place, cell.column)
     raw = display(cell.value)
     zh_name = field_zh(name)
     found: list[Finding] = []
-    value = parsed.value
     if name in C.AMOUNT_COLUMNS and value is not None and not parsed.yuan:
         value, note = _scale(value, cell.unit, ref, zh_name)
         found.extend(note)
@@ -152,11 +171,13 @@ def problem_type_code(text: str | None) -> str | None:
 def check_row(raw: RawRow, *, period_end: dt.date) -> Row:
     """Parse every cell of a submission row; findings for bad cells and missing ytd_done."""
     row = Row(raw=raw, values={})
+    place = (raw.file, raw.sheet, raw.row)
+    values, findings = row.values, row.findings
     for name, cell in raw.cells.items():
-        ref = CellRef(raw.file, raw.sheet, raw.row, cell.column)
-        value, found, usable = parse_cell(name, cell, ref, period_end=period_end)
-        row.values[name] = value
-        row.findings.extend(found)
+        value, found, usable = _parse_cell(name, cell, None, place, period_end)
+        values[name] = value
+        if found:
+            findings.extend(found)
         if not usable:
             row.unusable.add(name)
     for key in (C.PROJECT_ID, C.NAME):
@@ -188,8 +209,8 @@ def _milestones(raw: RawRow, row: Row, period_end: dt.date) -> list[tuple[str, d
             continue
         done: dt.date | None = None
         if d_cell is not None:
-            ref = CellRef(raw.file, raw.sheet, raw.row, d_cell.column)
-            value, found, _ = parse_cell(C.MILESTONE_DONE, d_cell, ref, period_end=period_end)
+            value, found, _ = _parse_cell(C.MILESTONE_DONE, d_cell, None,
+                                          (raw.file, raw.sheet, raw.row), period_end)
             row.findings.extend(f for f in found if f not in row.findings)
             done = value
         for name in _split_names(names):

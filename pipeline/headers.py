@@ -74,16 +74,20 @@ class Header:
     repeats: dict[str, list[int]] = field(default_factory=dict)  # canonical -> all indexes
 
 
-def _labels_for(rows: list[list[Any]], index: int, two: bool) -> list[list[HeaderLabel]]:
-    """Candidate labels for each column: the lower cell, the upper, and both joined."""
-    top = rows[index]
-    bottom = rows[index + 1] if two and index + 1 < len(rows) else []
+_BLANK = HeaderLabel("", None)
+
+
+def _labels_for(top: list[HeaderLabel], bottom: list[HeaderLabel], two: bool
+                ) -> list[list[HeaderLabel]]:
+    """Candidate labels for each column: the lower cell, the upper, and both joined.
+
+    ``top`` and ``bottom`` are the normalised cells of the row and of the one under it
+    (empty unless ``two``): each row is normalised once, though read alone and in pairs."""
     width = max(len(top), len(bottom))
     out = []
     for col in range(width):
-        upper = top[col] if col < len(top) else None
-        lower = bottom[col] if col < len(bottom) else None
-        up, low = normalise_header(upper), normalise_header(lower)
+        up = top[col] if col < len(top) else _BLANK
+        low = bottom[col] if col < len(bottom) else _BLANK
         unit = low.unit or up.unit
         candidates = []
         if two and low.key:
@@ -123,6 +127,14 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
     """
     best: tuple[int, int, Header] | None = None
     readings: dict[tuple[int, bool], Header] = {}
+    normalised: dict[int, list[HeaderLabel]] = {}
+
+    def cells(index: int) -> list[HeaderLabel]:
+        found = normalised.get(index)
+        if found is None:
+            found = normalised[index] = [normalise_header(v) for v in rows[index]]
+        return found
+
     quiet = 0    # rows in a row, after a header was found, that read as no header at all
     for index in range(min(len(rows), HEADER_SCAN_ROWS)):
         if best is not None and index > best[2].last_row + 1:
@@ -133,7 +145,8 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
         for two in (False, True):
             if two and index + 1 >= len(rows):
                 continue
-            header = _map(_labels_for(rows, index, two), table)
+            header = _map(_labels_for(cells(index), cells(index + 1) if two else [], two),
+                          table)
             if header is None:
                 continue
             found = set(header.columns.values())

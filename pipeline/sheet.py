@@ -8,6 +8,7 @@ other row under the header is a data row and keeps file, sheet, Excel row and co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,10 +71,13 @@ _STOP = re.compile(r"\s{2,}|填报日期|填报时间|填报人|联系人|联系
 _HEADING = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]|^[(（][0-9]+[)）]")
 
 
+_SPACES = re.compile(r"\s+")
+_TOTALS = (*TOTAL_WORDS, "其中")
 _SECTION_WORDS = frozenset(CATEGORIES) | frozenset(CATEGORY_EXTRA)
 _COUNT = re.compile(r"[(（]?(共|计)?\d+(个|项)?(项目)?[)）]?$")
 
 
+@functools.lru_cache(maxsize=16384)
 def _is_heading(text: str) -> bool:
     """一、续建项目, （二）新开工项目, or a bare category word such as 续建项目（12个）."""
     return bool(_HEADING.match(text)) or _COUNT.sub("", text) in _SECTION_WORDS
@@ -83,9 +87,36 @@ def _texts(row: list[Any]) -> list[tuple[int, str]]:
     return [(i, nfkc(clean_text(v)).strip()) for i, v in enumerate(row) if not is_empty(v)]
 
 
+def _first_text(row: list[Any]) -> str:
+    """The first of ``_texts(row)``, or '' (without making the others)."""
+    for v in row:
+        if not is_empty(v):
+            return nfkc(clean_text(v)).strip()
+    return ""
+
+
+# Values whose text is ASCII (numbers, dates, times): no 填报 label can be in them.
+_ASCII_TYPES = frozenset({int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta})
+
+
+def _may_hold(row: list[Any], char: str) -> bool:
+    """Whether a cell of ``row`` may hold ``char`` once folded: only ``char`` itself folds
+    (NFKC) into a CJK ideograph such as 填, so a row without it in any text holds no label
+    (a cheap look before every row's cells are folded)."""
+    for v in row:
+        if v is None or type(v) in _ASCII_TYPES:
+            continue
+        if not isinstance(v, str) or char in v:
+            return True
+    return False
+
+
 def _labelled(rows: list[list[Any]], pattern: re.Pattern[str], group: int) -> str | None:
-    """The text after a label such as 填报单位：, in the same cell or the next one."""
+    """The text after a label such as 填报单位：, in the same cell or the next one (both
+    labels start with 填报)."""
     for row in rows:
+        if not _may_hold(row, "填"):
+            continue
         texts = _texts(row)
         for position, (_, text) in enumerate(texts):
             match = pattern.search(text)
@@ -108,11 +139,10 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str]) -> bool:
     if all(is_empty(cells.get(k)) for k in (NAME, PROJECT_ID)) and all(
             is_empty(v) or (isinstance(v, (int, float)) and v == 0) for v in cells.values()):
         return True
-    texts = _texts(row)
-    first = re.sub(r"\s+", "", texts[0][1]) if texts else ""
-    labels = [first] + [re.sub(r"\s+", "", nfkc(clean_text(cells.get(k))))
+    first = _SPACES.sub("", _first_text(row))
+    labels = [first] + [_SPACES.sub("", nfkc(clean_text(cells.get(k))))
                         for k in (NAME, PROJECT_ID)]
-    if any(label.startswith((*TOTAL_WORDS, "其中")) for label in labels):
+    if any(label.startswith(_TOTALS) for label in labels):
         return True
     # A section heading (一、续建项目; 一 | 续建项目) names no project of its own: a row whose
     # 序号 is “（1）” but that has a project name or id is a project, never dropped.
@@ -152,14 +182,16 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
                 sheet_unit = match.group(1)
     milestone_cols = header.repeats.get(MILESTONE, [])
     done_cols = header.repeats.get(MILESTONE_DONE, [])
+    # what every data row's cells share: column, name, letter and unit
+    layout = [(col, name, column_letter(col), header.units.get(col) or sheet_unit)
+              for col, name in header.columns.items()]
     for index in range(header.last_row + 1, len(rows)):
         row = rows[index]
         if _skippable(row, header, table):
             continue
-        cells = {}
-        for col, name in header.columns.items():
-            value = row[col] if col < len(row) else None
-            cells[name] = Cell(value, column_letter(col), header.units.get(col) or sheet_unit)
+        width = len(row)
+        cells = {name: Cell(row[col] if col < width else None, letter, unit)
+                 for col, name, letter, unit in layout}
         pairs: list[tuple[Cell | None, Cell | None]] = []
         for k, col in enumerate(milestone_cols):
             done = done_cols[k] if k < len(done_cols) else None

@@ -12,9 +12,12 @@ from pipeline.reconcile import Submission
 from pipeline.sheet import extract_rows
 
 
+_TABLE = alias_table(C.SUBMISSION_ALIASES)
+
+
 def submission_from_book(book: Book, period: Period) -> Submission:
     """The data rows of one book, checked; file-level findings when it has none to give."""
-    table = alias_table(C.SUBMISSION_ALIASES)
+    table = _TABLE
     sub = Submission(file=book.name, mtime=book.mtime, rows=[], findings=list(book.findings))
     if not book.grids:
         return sub

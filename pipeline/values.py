@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -27,11 +28,15 @@ class Parsed:
 
 def nfkc(text: str) -> str:
     """Full-width to half-width and compatibility forms folded (“１２３” -> “123”)."""
+    if text.isascii():          # ASCII is its own normal form: skip the call
+        return text
     return unicodedata.normalize("NFKC", text)
 
 
 def clean_text(value: Any) -> str:
     """The cell as trimmed text; None and blanks give ''."""
+    if type(value) is str:      # the common case first: a province has millions of cells
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -43,28 +48,45 @@ def is_empty(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return nfkc(value).strip().lower() in EMPTY_WORDS
+        return _empty_text(value)
     return False
+
+
+@functools.lru_cache(maxsize=65536)
+def _empty_text(text: str) -> bool:
+    """Cached: a sheet asks this of the same cell several times (header, skip and parse)."""
+    return nfkc(text).strip().lower() in EMPTY_WORDS
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def norm_id(value: Any) -> str:
     """Project ids compare trimmed, half-width and upper-case."""
-    return re.sub(r"\s+", "", nfkc(clean_text(value))).upper()
+    return _SPACES.sub("", nfkc(clean_text(value))).upper()
 
 
 def norm_name(value: Any) -> str:
     """Names compare after NFKC with every space removed."""
-    return re.sub(r"\s+", "", nfkc(clean_text(value)))
+    return _SPACES.sub("", nfkc(clean_text(value)))
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SUFFIX = re.compile(r"(万元|万|元|亿元|亿)$")
+_SEPARATORS = re.compile(r"[\s,，_'’]")
+_NONE = Parsed()
 
 
 def parse_number(value: Any) -> Parsed:
     """An amount: numbers, or text with separators, full-width digits, a 万元/元 suffix."""
+    kind = type(value)
+    if kind is int or kind is float:    # most amounts: plain numbers (bool is not int here)
+        if value >= 0 and value != math.inf:
+            return Parsed(value=float(value))
+    elif kind is str:
+        return _parse_number_text(value)
     if is_empty(value):
-        return Parsed()
+        return _NONE
     if isinstance(value, bool):
         return Parsed(problem="bad_number", hint=("是/否 不是金额", "a yes/no is not an amount"))
     if isinstance(value, (int, float)):
@@ -74,8 +96,18 @@ def parse_number(value: Any) -> Parsed:
         return _signed(number, yuan=False)
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return Parsed(problem="bad_number", hint=("这是日期", "this is a date"))
-    text = nfkc(str(value)).strip()
-    text = re.sub(r"[\s,，_'’]", "", text)
+    return _number_text(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_number_text(value: str) -> Parsed:
+    """An amount typed as text (cached: the same strings recur; a Parsed is immutable)."""
+    return _NONE if _empty_text(value) else _number_text(value)
+
+
+def _number_text(value: str) -> Parsed:
+    text = nfkc(value).strip()
+    text = _SEPARATORS.sub("", text)
     scale, yuan = 1.0, False
     suffix = _SUFFIX.search(text)
     if suffix:
@@ -124,8 +156,13 @@ def parse_date(value: Any) -> Parsed:
     A month-only date means that month's last day. A number such as 2026.3 means March;
     2026.1 means January (Excel keeps no trailing zero, so write “2026.10” as text).
     """
+    kind = type(value)
+    if kind is dt.datetime:             # the common cases first
+        return Parsed(value=value.date())
+    if kind is str:
+        return _parse_date_text(value)
     if is_empty(value):
-        return Parsed()
+        return _NONE
     if isinstance(value, dt.datetime):
         return Parsed(value=value.date())
     if isinstance(value, dt.date):
@@ -135,16 +172,30 @@ def parse_date(value: Any) -> Parsed:
     if isinstance(value, (int, float)):
         number = float(value)
         if 1900 < number < 2200 and not number.is_integer():
-            text = repr(number)
-        elif 1 <= number < 2958466 and number.is_integer() and number > 3000:
+            return _date_of(repr(number))
+        if 1 <= number < 2958466 and number.is_integer() and number > 3000:
             return Parsed(value=EXCEL_EPOCH + dt.timedelta(days=int(number)))
-        else:
-            return Parsed(problem="bad_date", hint=("不是日期", "not a date"))
-    else:
-        text = nfkc(str(value)).strip()
-        # a time after the date, cut before spaces go so that its hour stays whole
-        text = re.sub(r"(T|\s+)\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text)
-        text = re.sub(r"\s+", "", text)
+        return Parsed(problem="bad_date", hint=("不是日期", "not a date"))
+    return _date_text(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_date_text(value: str) -> Parsed:
+    """A date typed as text (cached: the same dates recur; a Parsed is immutable)."""
+    return _NONE if _empty_text(value) else _date_text(value)
+
+
+_TIME_AFTER = re.compile(r"(T|\s+)\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+def _date_text(value: str) -> Parsed:
+    text = nfkc(value).strip()
+    # a time after the date, cut before spaces go so that its hour stays whole
+    text = _TIME_AFTER.sub("", text)
+    return _date_of(_SPACES.sub("", text))
+
+
+def _date_of(text: str) -> Parsed:
     for pattern in (_YMD, _COMPACT):
         match = pattern.match(text)
         if match:
@@ -166,12 +217,18 @@ def parse_date(value: Any) -> Parsed:
 def parse_flag(value: Any) -> Parsed:
     """Yes/no: 是/否, Y/N, √/×, 已开工/未开工, true/false, 1/0."""
     if value is None:
-        return Parsed()
+        return _NONE
     if isinstance(value, bool):
         return Parsed(value=value)
     if isinstance(value, (int, float)) and value in (0, 1):
         return Parsed(value=bool(value))
-    text = re.sub(r"\s+", "", nfkc(str(value)).lower())
+    return _flag_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _flag_text(value: str) -> Parsed:
+    """A yes/no typed as text (cached: a handful of words recur)."""
+    text = _SPACES.sub("", nfkc(value).lower())
     if text in YES_WORDS:
         return Parsed(value=True)
     if text in NO_WORDS:
