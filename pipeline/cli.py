@@ -103,24 +103,44 @@ def cli() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering (default: the number of cores).")
 @click.option("--force", is_flag=True,
-              help="Print every PDF again, even those unchanged since the period's last run.")
+              help="Run the period and print every PDF again, even when nothing changed "
+                   "since its last run.")
 @handle_errors
 def run(period: str | None, input_dir: Path, output_dir: Path, config: Path | None,
         lang: str | None, jobs: int | None, force: bool, debug: bool) -> None:
-    """Run the whole monthly batch: read, check, reconcile, score, rank, render."""
-    from pipeline.run import Workspace, run_period
+    """Run the whole monthly batch: read, check, reconcile, score, rank, render.
+
+    A period whose inputs, register, settings, history and program are all as at its last
+    run, and whose outputs are all still there, is not run again (``--force`` runs it).
+    """
+    from pipeline.rerun import unchanged
+    from pipeline.workspace import Workspace
 
     settings = _settings(config, lang)
     workspace = Workspace(input_dir, output_dir)
     chosen = workspace.resolve_period(period)
-    analysis = run_period(workspace, chosen, settings, progress=_stderr_progress, jobs=jobs,
-                          force=force)
-    counts, found = analysis.row_counts(), analysis.finding_counts()
-    click.echo(f"{chosen}: {len(analysis.books)} 个文件 files, {counts['read']} 行 rows "
+    last = None if force else unchanged(workspace, chosen, settings)
+    if last is not None:
+        _run_summary(chosen, len(last["inputs"]), last["rows"], last["findings"])
+        click.echo("未变化 unchanged: 输入、项目库、配置和历史与上次运行相同，输出保持不变"
+                   "（如需重新生成请加 --force）/ inputs, register, settings and history are "
+                   "as at the last run: outputs kept (--force rebuilds them)")
+    else:
+        from pipeline.run import run_period
+
+        analysis = run_period(workspace, chosen, settings, progress=_stderr_progress,
+                              jobs=jobs, force=force)
+        _run_summary(chosen, len(analysis.books), analysis.row_counts(),
+                     analysis.finding_counts())
+    click.echo(f"输出 outputs: {workspace.period_output(chosen)}")
+
+
+def _run_summary(period: Any, files: int, counts: dict[str, int],
+                 found: dict[str, int]) -> None:
+    click.echo(f"{period}: {files} 个文件 files, {counts['read']} 行 rows "
                f"(used {counts['used']}, duplicate {counts['duplicate']}, "
                f"rejected {counts['rejected']}); findings: {found['error']} error, "
                f"{found['warning']} warning, {found['info']} info")
-    click.echo(f"输出 outputs: {workspace.period_output(chosen)}")
 
 
 @cli.command()

@@ -189,3 +189,16 @@ def load_settings(path: Path | None, *, required: bool = False) -> Settings:
         raise ConfigError(
             f"{path}: 配置文件格式有误（{exc}），请按 TOML 语法修改 / cannot parse: {exc}") from exc
     return settings_from_dict(raw)
+
+
+def next_steps_text(value: str) -> str:
+    """The office's 下步工作要求: the text itself, or the file it names (UTF-8)."""
+    text = value.strip()
+    if text and "\n" not in text and len(text) < 1024:
+        try:
+            path = Path(text)
+            if path.is_file():
+                return path.read_text(encoding="utf-8-sig")
+        except OSError:
+            pass
+    return value

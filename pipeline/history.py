@@ -14,6 +14,7 @@ it was. The schema is versioned (``PRAGMA user_version``) and migrated on open.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -228,6 +229,31 @@ def table_dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     with closing(connect(path)) as conn:
         return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall())
                 for table in ("inputs", "projects", "milestones_done", "units")}
+
+
+def facts_digest(path: Path, *, before: Period) -> str:
+    """SHA-256 of every fact of the periods before ``before``: what a run of ``before``
+    derives its values from. The same digest means the same ``load_past`` result."""
+    digest = hashlib.sha256()
+    if path.exists():
+        with closing(connect(path)) as conn:
+            for table in ("periods", "projects", "milestones_done", "units"):
+                columns, order = ("period", "1") if table == "periods" else ("*", "1, 2, 3")
+                for row in conn.execute(f"SELECT {columns} FROM {table} WHERE period < ? "
+                                        f"ORDER BY {order}", (str(before),)):
+                    digest.update(repr((table, *row)).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def is_current(path: Path, period: Period) -> bool:
+    """Whether the history holds ``period`` and it is not stale (no earlier period was
+    run or dropped after it)."""
+    if not path.exists():
+        return False
+    with closing(connect(path)) as conn:
+        row = conn.execute("SELECT stale FROM periods WHERE period = ?",
+                           (str(period),)).fetchone()
+    return row is not None and not row[0]
 
 
 def _now() -> str:

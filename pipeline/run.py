@@ -17,7 +17,7 @@ from pipeline import __version__
 from pipeline import columns as C
 from pipeline.check import Row
 from pipeline.config import Settings
-from pipeline.errors import PeriodError, RegisterError
+from pipeline.errors import RegisterError
 from pipeline.findings import Finding
 from pipeline.followup import (
     ATTRACTION_CSV,
@@ -42,16 +42,19 @@ from pipeline.outputs import (
     units_table,
     write_atomic,
 )
-from pipeline.period import Period, latest_period
+from pipeline.period import Period
 from pipeline.rank import rank_projects, rank_units, unit_parts
 from pipeline.read import Book, list_inputs, read_book, sha256_of
 from pipeline.reconcile import Reconciled, reconcile
 from pipeline.register import Register, parse_register
 from pipeline.render.fonts import check_fonts
+from pipeline.render.printer import warm_up
 from pipeline.render.reports import render_reports
+from pipeline.rerun import run_key
 from pipeline.sandbox import read_files
 from pipeline.score import done_milestones, milestone_status, score_projects
 from pipeline.submission import submission_from_book
+from pipeline.workspace import Workspace
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
@@ -59,36 +62,6 @@ Progress = Callable[[Iterable[T], str], Iterable[T]]
 
 def no_progress(items: Iterable[T], label: str) -> Iterable[T]:
     return items
-
-
-@dataclass(frozen=True)
-class Workspace:
-    input_dir: Path
-    output_dir: Path
-
-    @property
-    def history_path(self) -> Path:
-        return self.output_dir / "history.sqlite"
-
-    @property
-    def register_path(self) -> Path:
-        return self.input_dir / "register.xlsx"
-
-    def period_input(self, period: Period) -> Path:
-        return self.input_dir / str(period)
-
-    def period_output(self, period: Period) -> Path:
-        return self.output_dir / str(period)
-
-    def resolve_period(self, text: str | None) -> Period:
-        if text:
-            period = Period.parse(text)
-            if not self.period_input(period).is_dir():
-                raise PeriodError(
-                    f"找不到期间文件夹 {self.period_input(period)}；请把各单位报表放入该文件夹 / "
-                    f"no folder {self.period_input(period)}: put the units' sheets there")
-            return period
-        return latest_period(self.input_dir)
 
 
 @dataclass
@@ -266,13 +239,15 @@ def previous_pdfs(out: Path) -> dict[str, bytes]:
 
 
 def manifest(analysis: Analysis, settings: Settings, outputs: dict[str, str],
-             sources: dict[str, str] | None = None) -> dict[str, Any]:
-    """SPEC 6.3; a PDF's entry also names its source key (what it was printed from)."""
+             sources: dict[str, str] | None = None, key: str = "") -> dict[str, Any]:
+    """SPEC 6.3; a PDF's entry also names its source key (what it was printed from), and
+    ``run_key`` what the whole run was made from (pipeline/rerun.py)."""
     sources = sources or {}
     return {
         "period": str(analysis.period),
         "version": __version__,
         "config_digest": settings.digest(),
+        "run_key": key,
         "started": analysis.started,
         "finished": now(),
         "inputs": [{"file": b.name, "size": b.size, "sha256": b.sha256} for b in analysis.books],
@@ -312,6 +287,10 @@ def run_period(workspace: Workspace, period: Period, settings: Settings,
     """
     started = now()
     check_fonts()          # a missing CJK font stops the run before anything is read
+    # the key is taken before reading: a file that changes while it is read makes the next
+    # run's key differ, so that run does the work again
+    key = run_key(workspace, period, settings)
+    warm_up(jobs)          # the PDF workers load WeasyPrint while the period is read
     register = load_register(workspace, settings)
     past = load_past(workspace.history_path, before=period)
     analysis = analyse(register, read_period(workspace, period, settings, progress), period,
@@ -328,7 +307,7 @@ def run_period(workspace: Workspace, period: Period, settings: Settings,
     _remove_stale(stage, files)
     outputs = write_files(stage, files)
     write_atomic(stage / "manifest.json",
-                 json_bytes(manifest(analysis, settings, outputs, sources)))
+                 json_bytes(manifest(analysis, settings, outputs, sources, key)))
     write_period(workspace.history_path, period_facts(analysis, settings), before_commit)
     publish_period(stage, out)
     analysis.outputs = outputs

@@ -10,7 +10,7 @@ from factory import make_workbook, project, write_register
 
 from pipeline.config import Settings
 from pipeline.period import Period
-from pipeline.render import pdf
+from pipeline.render import pdf, printer
 from pipeline.run import Workspace, run_period
 
 HEADER = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资"]
@@ -40,7 +40,7 @@ def printed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(html, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pdf, "html_to_pdf", counting)
-    pdf._PRINTED.clear()
+    printer._PRINTED.clear()
     return calls
 
 
@@ -54,7 +54,7 @@ def test_rerun_prints_nothing_and_a_change_prints_only_what_it_touches(
     run_period(workspace, PERIOD, Settings(), jobs=1)
     first = _pdfs(workspace)
     assert len(printed) == len(first) == 5        # bulletin, 2 units, 2 leaders
-    pdf._PRINTED.clear()
+    printer._PRINTED.clear()
     printed.clear()
     run_period(workspace, PERIOD, Settings(), jobs=1)
     assert printed == [] and _pdfs(workspace) == first
@@ -62,23 +62,53 @@ def test_rerun_prints_nothing_and_a_change_prints_only_what_it_touches(
     # (甲局's sheet too, as it shows the unit ranking); 张明华's list does not
     make_workbook(workspace.input_dir / "2026-11/乙镇人民政府.xlsx", HEADER,
                   [["P2", "二号桥", 10, 1000]], title_rows=[["填报单位：乙镇人民政府"]])
-    pdf._PRINTED.clear()
+    printer._PRINTED.clear()
     printed.clear()
     run_period(workspace, PERIOD, Settings(), jobs=1)
     after = _pdfs(workspace)
     changed = sorted(name for name in after if after[name] != first[name])
     assert 0 < len(printed) < 5 and len(printed) == len(changed)
     assert "leaders/张明华.pdf" not in changed and "leaders/李建国.pdf" in changed
-    pdf._PRINTED.clear()
+    printer._PRINTED.clear()
     printed.clear()
     run_period(workspace, PERIOD, Settings(), jobs=1, force=True)
     assert len(printed) == 5 and _pdfs(workspace) == after
 
 
 def test_parallel_output_equals_serial(workspace: Workspace, tmp_path: Path) -> None:
-    pdf._PRINTED.clear()
+    printer._PRINTED.clear()
     run_period(workspace, PERIOD, Settings(), jobs=1, force=True)
     serial = _pdfs(workspace)
-    pdf._PRINTED.clear()
+    printer._PRINTED.clear()
     run_period(workspace, PERIOD, Settings(), jobs=2, force=True)
     assert _pdfs(workspace) == serial
+
+
+def test_a_shared_stylesheet_prints_the_same_bytes(workspace: Path) -> None:
+    """Workers parse a page's head stylesheet once for all pages; the PDF is byte for byte
+    the one WeasyPrint prints from the page as it is."""
+    import weasyprint
+
+    run_period(workspace, PERIOD, Settings(), jobs=1)
+    out = workspace.period_output(PERIOD)
+    for name in ("units/甲局.html", "leaders/李建国.html", "report.html"):
+        page = (out / name).read_text(encoding="utf-8")
+        whole = weasyprint.HTML(string=page, base_url=str(Path(".").resolve())).write_pdf()
+        assert pdf.html_to_pdf(page, base_dir=Path(".")) == whole
+        assert pdf.html_to_pdf(page, base_dir=Path(".")) == whole     # from the cache
+    assert len(pdf.split_styles((out / "units/甲局.html").read_text("utf-8"))[1]) == 1
+    # a page whose body has styles of its own (the bulletin's SVG charts) keeps them all
+    assert pdf.split_styles((out / "report.html").read_text("utf-8"))[1] == []
+
+
+@pytest.mark.parametrize(("page", "split"), [
+    ("<html><head><style>p{color:red}</style></head><body><p>x</p></body></html>", True),
+    ("<html><head><style media='print'>p{}</style></head><body></body></html>", False),
+    ("<html><head><style>p{}</style><link rel=stylesheet href=a.css></head></html>", False),
+    ("<html><head><style>@font-face{font-family:x;src:url(x.ttf)}</style></head></html>", False),
+    ("<html><head><style>@import 'a.css';</style></head></html>", False),
+    ("<html><body><style>p{}</style></body></html>", False),
+])
+def test_only_a_plain_head_stylesheet_is_taken_apart(page: str, split: bool) -> None:
+    body, styles = pdf.split_styles(page)
+    assert bool(styles) is split and (body != page) is split

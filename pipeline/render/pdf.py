@@ -8,13 +8,9 @@ folders: an ``<img src="http://…">`` or ``file:///etc/passwd`` is refused, not
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import multiprocessing
-import os
+import re
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -51,9 +47,13 @@ def html_to_pdf(html: str, *, base_dir: Path, templates_dir: Path | None = None,
     Fonts are embedded and subset. ``created`` sets the PDF's creation and modification
     dates; without it the PDF carries none, so the same HTML gives the same bytes.
     """
-    roots = [TEMPLATES_DIR] + ([templates_dir] if templates_dir is not None else [])
-    document = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()),
-                               url_fetcher=LocalFetcher(roots)).render()
+    roots = tuple([TEMPLATES_DIR] + ([templates_dir] if templates_dir is not None else []))
+    base_url = str(Path(base_dir).resolve())
+    fetcher = LocalFetcher(roots)
+    body, styles = split_styles(html)
+    sheets = [_stylesheet(css, base_url, roots) for css in styles]
+    document = weasyprint.HTML(string=body, base_url=base_url,
+                               url_fetcher=fetcher).render(stylesheets=sheets)
     if created is not None:
         stamp = created.isoformat(timespec="seconds")
         document.metadata.created = stamp
@@ -63,97 +63,37 @@ def html_to_pdf(html: str, *, base_dir: Path, templates_dir: Path | None = None,
     return pdf
 
 
-def _print_one(job: tuple[str, str, str | None, str | None]) -> bytes:
-    html, base_dir, templates_dir, created = job
-    return html_to_pdf(html, base_dir=Path(base_dir),
-                       templates_dir=Path(templates_dir) if templates_dir else None,
-                       created=dt.datetime.fromisoformat(created) if created else None)
+# The unit and leader pages of a period share one stylesheet: a worker parses it once (and
+# compiles its selectors once) instead of once a page, a third of a small page's time.
+_HEAD_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+_STYLESHEETS: OrderedDict[tuple[str, str, tuple[Path, ...]], weasyprint.CSS] = OrderedDict()
 
 
-_POOL: ProcessPoolExecutor | None = None
-_POOL_SIZE = 0
+def split_styles(html: str) -> tuple[str, list[str]]:
+    """The page without the plain ``<style>`` blocks of its head, and their texts in order.
 
-
-def _pool(size: int) -> ProcessPoolExecutor:
-    """Worker processes kept for the next run of the same process (a second import of
-    WeasyPrint costs more than a page); spawned, not forked, so they inherit nothing."""
-    global _POOL, _POOL_SIZE
-    if _POOL is None or _POOL_SIZE != size:
-        if _POOL is not None:
-            _POOL.shutdown(cancel_futures=True)
-        _POOL = ProcessPoolExecutor(max_workers=size,
-                                    mp_context=multiprocessing.get_context("spawn"))
-        _POOL_SIZE = size
-    return _POOL
-
-
-def _ready() -> bool:
-    return True
-
-
-def warm_up(jobs: int | None = None) -> None:
-    """Start the PDF workers now, so they load WeasyPrint while the pages are being built."""
-    size = max(1, jobs or os.cpu_count() or 1)
-    if size > 1:
-        pool = _pool(size)
-        for _ in range(size):
-            pool.submit(_ready)
-
-
-def print_pages(pages: Mapping[str, str], *, base_dir: Path, templates_dir: Path | None = None,
-                created: dt.datetime | None = None, jobs: int | None = None,
-                reuse: Mapping[str, bytes] | None = None,
-                keys_out: dict[str, str] | None = None) -> dict[str, bytes]:
-    """Print many pages (name -> HTML) to PDF, in ``jobs`` worker processes (default: one a
-    core); the longest pages go first so the workers finish together. With one job, or a
-    pool that broke (a worker killed), they print here.
-
-    A page whose source key (its HTML, base, templates folder, date and the WeasyPrint
-    version) is in ``reuse`` (key -> PDF bytes of an earlier run) is not printed again;
-    ``keys_out`` is filled with name -> source key.
+    Only when that leaves the cascade as it was: the page has no other style element or
+    linked stylesheet (those would then come before the head's rules, not after) and the
+    styles load no fonts. Otherwise the page is returned whole with no styles apart.
     """
-    global _POOL
-    jobs_of = {name: (pages[name], str(Path(base_dir).resolve()),
-                      str(templates_dir) if templates_dir else None,
-                      created.isoformat() if created else None) for name in pages}
-    keys = {name: _key(job) for name, job in jobs_of.items()}
-    if keys_out is not None:
-        keys_out.update(keys)
-    earlier = {**(reuse or {}), **_PRINTED}
-    done = {name: earlier[keys[name]] for name in pages if keys[name] in earlier}
-    names = sorted((n for n in pages if n not in done), key=lambda n: -len(pages[n]))
-    work = [jobs_of[name] for name in names]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
-    printed: list[bytes] | None = None
-    if jobs > 1:
-        try:
-            printed = list(_pool(jobs).map(_print_one, work))
-        except BrokenProcessPool:
-            _POOL = None
-    if printed is None:
-        printed = [_print_one(job) for job in work]
-    for name, pdf in zip(names, printed):
-        done[name] = pdf
-        _remember(keys[name], pdf)
-    return {name: done[name] for name in pages}
+    head_end = html.find("</head>")
+    if head_end < 0:
+        return html, []
+    head, rest = html[:head_end], html[head_end:]
+    styles = _HEAD_STYLE.findall(head)
+    lowered = html.lower()
+    if (not styles or lowered.count("<style") != len(styles) or "<link" in lowered
+            or "@import" in lowered or any("@font-face" in css for css in styles)):
+        return html, []
+    return _HEAD_STYLE.sub("", head) + rest, styles
 
 
-# The same HTML prints to the same bytes (no dates but ``created``), so a process that runs
-# a period again (a rerun, the tests) reuses what it printed; bounded, oldest out first.
-_PRINTED: OrderedDict[str, bytes] = OrderedDict()
-_PRINTED_MAX = 96
-
-
-def _key(job: tuple[str, str, str | None, str | None]) -> str:
-    digest = hashlib.sha256()
-    for part in job:
-        digest.update((part or "").encode("utf-8") + b"\0")
-    digest.update(weasyprint.__version__.encode("ascii"))
-    return digest.hexdigest()
-
-
-def _remember(key: str, pdf: bytes) -> None:
-    _PRINTED[key] = pdf
-    _PRINTED.move_to_end(key)
-    while len(_PRINTED) > _PRINTED_MAX:
-        _PRINTED.popitem(last=False)
+def _stylesheet(css: str, base_url: str, roots: tuple[Path, ...]) -> weasyprint.CSS:
+    key = (css, base_url, roots)
+    sheet = _STYLESHEETS.get(key)
+    if sheet is None:
+        sheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=LocalFetcher(roots))
+        _STYLESHEETS[key] = sheet
+        while len(_STYLESHEETS) > 8:
+            _STYLESHEETS.popitem(last=False)
+    return sheet

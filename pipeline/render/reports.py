@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import columns as C
-from pipeline.config import Settings
+from pipeline.config import Settings, next_steps_text
 from pipeline.findings import SEVERITY, Finding
 from pipeline.followup import trends
 from pipeline.names import file_names
@@ -34,7 +34,7 @@ from pipeline.render.context import BulletinContext, bulletin_context, county_tr
 from pipeline.render.fonts import check_fonts, glyph_error, missing_glyphs, printable
 from pipeline.render.html import environment, render_bulletin, render_page
 from pipeline.render.pages import index_context, leader_context, unit_context
-from pipeline.render.pdf import print_pages, warm_up
+from pipeline.render.printer import Printer, warm_up
 from pipeline.render.workbooks import ledger, marked_copy, primary_book
 from pipeline.score import done_milestones, milestone_status, time_progress
 
@@ -48,19 +48,6 @@ DATA_FILES = ("data/projects.csv", "data/units.csv", "data/findings.csv", "data/
               "data/lists.csv", "data/attraction.csv", "data/coordination.csv",
               "manifest.json")
 _TAGS = re.compile(r"<style\b.*?</style>|<svg\b.*?</svg>|<[^>]+>", re.DOTALL)
-
-
-def next_steps_text(value: str) -> str:
-    """The office's 下步工作要求: the text itself, or the file it names (UTF-8)."""
-    text = value.strip()
-    if text and "\n" not in text and len(text) < 1024:
-        try:
-            path = Path(text)
-            if path.is_file():
-                return path.read_text(encoding="utf-8-sig")
-        except OSError:
-            pass
-    return value
 
 
 def visible_text(page: str) -> str:
@@ -134,11 +121,27 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     period: Period = analysis.period
     created = dt.datetime.combine(period.end, dt.time(), tzinfo=dt.UTC)
     author = report.office or "keyproj"
+    printer = Printer(base_dir=Path("."), templates_dir=templates, created=created, jobs=jobs,
+                      reuse=reuse)
     pages: dict[str, str] = {}     # stem -> HTML; each gets an .html and a .pdf
     files: dict[str, bytes] = {}
+    missing: dict[str, list[str]] = {}   # stem -> characters no installed font has
+
+    def add_page(stem: str, page: str) -> None:
+        """Keep the page and start printing it now, while the next ones are being built.
+
+        A character no installed font has (a rare place-name character, an emoji typed into
+        a sheet) must neither print as a box nor stop the batch: the PDF prints its code
+        point instead, the HTML keeps it, and the log says how to get a font that has it.
+        """
+        pages[stem] = page
+        lacking = missing_glyphs([visible_text(page)])
+        if lacking:
+            missing[stem] = lacking
+        printer.submit(stem, printable(page, lacking) if lacking else page)
 
     bulletin = bulletin_for(analysis, settings)
-    pages["report"] = render_bulletin(bulletin, charts=bulletin_charts(bulletin), env=env)
+    add_page("report", render_bulletin(bulletin, charts=bulletin_charts(bulletin), env=env))
 
     register = {p.project_id: p for p in analysis.register.projects}
     statuses = milestone_status(analysis.register.milestones,
@@ -153,14 +156,7 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
         rows = [r for r in analysis.reconciled.rows if file_units.get(r.raw.file) == unit]
         found = _unit_findings(analysis, unit)
         book = primary_book([b for b in analysis.books if file_units.get(b.name) == unit], rows)
-        marked_name = ""
-        if book is not None:
-            marked_name = f"{stem}-marked.xlsx"
-            mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
-            others = [f for f in found if f not in mine]
-            files[f"units/{marked_name}"] = marked_copy(book, mine, lang=lang, author=author,
-                                                        others=others, created=created)
-            marked[unit] = f"units/{marked_name}"
+        marked_name = f"{stem}-marked.xlsx" if book is not None else ""
         scores = [(p, s) for p, u, s in unit_trend.itertuples(index=False, name=None)
                   if u == unit and Period.parse(p).year == period.year]
         ctx = unit_context(unit=unit, projects=analysis.projects, units=analysis.units,
@@ -168,7 +164,13 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
                            register=register, period=str(period), county=report.county,
                            office=report.office, lang=lang, weights=weights, scores=scores,
                            marked=marked_name)
-        pages[f"units/{stem}"] = render_page("unit.html", ctx, env=env)
+        add_page(f"units/{stem}", render_page("unit.html", ctx, env=env))
+        if book is not None:
+            mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
+            others = [f for f in found if f not in mine]
+            files[f"units/{marked_name}"] = marked_copy(book, mine, lang=lang, author=author,
+                                                        others=others, created=created)
+            marked[unit] = f"units/{marked_name}"
 
     leaders = sorted({p.leader for p in analysis.register.projects if p.leader})
     leader_files = file_names(leaders)
@@ -176,18 +178,11 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
         sheet = leader_context(leader=leader, projects=analysis.projects,
                                coordination=analysis.coordination, period=str(period),
                                county=report.county, office=report.office, lang=lang)
-        pages[f"leaders/{stem}"] = render_page("leader.html", sheet, env=env)
+        add_page(f"leaders/{stem}", render_page("leader.html", sheet, env=env))
 
-    # A character no installed font has (a rare place-name character, an emoji typed into
-    # a sheet) must neither print as a box nor stop the batch: the PDFs print its code
-    # point instead, the HTML keeps it, and the log says how to get a font that has it.
-    missing = missing_glyphs(visible_text(page) for page in pages.values())
-    printed_pages = pages
     if missing:
-        where = next(stem for stem, page in pages.items()
-                     if any(ch in visible_text(page) for ch in missing))
-        log.warning("%s", glyph_error(missing, f"{where}.pdf"))
-        printed_pages = {stem: printable(page, missing) for stem, page in pages.items()}
+        chars = sorted({ch for lacking in missing.values() for ch in lacking})
+        log.warning("%s", glyph_error(chars, f"{next(iter(missing))}.pdf"))
 
     files["ledger.xlsx"] = ledger(
         projects=analysis.projects, units=analysis.units,
@@ -198,12 +193,9 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
                           leader_files=leader_files, marked=marked, data=DATA_FILES)
     files["index.html"] = render_page("index.html", index, env=env).encode("utf-8")
 
-    keys: dict[str, str] = {}
-    printed = print_pages(printed_pages, base_dir=Path("."), templates_dir=templates,
-                          created=created,
-                          jobs=jobs, reuse=reuse, keys_out=keys)
+    printed = printer.results()
     if sources is not None:
-        sources.update({f"{stem}.pdf": key for stem, key in keys.items()})
+        sources.update({f"{stem}.pdf": key for stem, key in printer.keys.items()})
     for stem, page in pages.items():
         files[f"{stem}.html"] = page.encode("utf-8")
         files[f"{stem}.pdf"] = printed[stem]

@@ -1,0 +1,196 @@
+"""[IO] Print many report pages to PDF at once, in worker processes, as they are made.
+
+``Printer`` takes pages one by one while the rest of the reports are still being built
+(the bulletin first: it is the longest), hands each to a pool of worker processes (one a
+core by default; WeasyPrint is CPU-bound), and gives the PDFs back when asked. A page whose
+source key matches a PDF of the period's last run is not printed again. With one job, or a
+pool that broke (a worker killed), pages print in this process. The output is the same
+bytes whatever the number of jobs: each page is printed on its own, dated the same.
+
+This module does not import WeasyPrint: a run that prints in workers, or prints nothing
+(an unchanged period), does not pay for loading it in the main process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import multiprocessing
+import os
+import sys
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from importlib.metadata import version
+from pathlib import Path
+
+Job = tuple[str, str, str | None, str | None]   # html, base dir, templates dir, created
+
+
+def _print_one(job: Job) -> bytes:
+    from pipeline.render import pdf  # looked up on each call, so tests can count prints
+
+    html, base_dir, templates_dir, created = job
+    return pdf.html_to_pdf(html, base_dir=Path(base_dir),
+                           templates_dir=Path(templates_dir) if templates_dir else None,
+                           created=dt.datetime.fromisoformat(created) if created else None)
+
+
+def _ready() -> bool:
+    from pipeline.render import pdf  # noqa: F401 - load WeasyPrint before the first page
+
+    return True
+
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    """Worker processes kept for the next run of the same process (loading WeasyPrint costs
+    more than a page); spawned, not forked, so they inherit nothing, and all started here."""
+    global _POOL, _POOL_SIZE
+    if _POOL is None or _POOL_SIZE != size:
+        if _POOL is not None:
+            _POOL.shutdown(cancel_futures=True)
+        _POOL = ProcessPoolExecutor(max_workers=size,
+                                    mp_context=multiprocessing.get_context("spawn"))
+        _POOL_SIZE = size
+        with _main_script_hidden():
+            for _ in range(size):      # the executor starts a process per waiting task
+                _POOL.submit(_ready)
+    return _POOL
+
+
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """``spawn`` runs the caller's main script again in each worker before it takes work;
+    for the ``keyproj`` command that is the whole CLI, pandas and all, a second of a core
+    per worker that printing never uses. While the workers start, the main module shows
+    no script path (``python -m`` main modules are skipped by multiprocessing already)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+def warm_up(jobs: int | None = None) -> None:
+    """Start the PDF workers now, so they load WeasyPrint while the pages are being built."""
+    size = _jobs(jobs)
+    if size > 1:
+        _pool(size)
+
+
+def _jobs(jobs: int | None) -> int:
+    return max(1, jobs or os.cpu_count() or 1)
+
+
+class Printer:
+    """Pages in (``submit``), PDFs out (``results``); see the module's docstring.
+
+    ``reuse`` maps source keys (``keys``) of an earlier run to its PDF bytes.
+    """
+
+    def __init__(self, *, base_dir: Path, templates_dir: Path | None = None,
+                 created: dt.datetime | None = None, jobs: int | None = None,
+                 reuse: Mapping[str, bytes] | None = None) -> None:
+        self.base_dir = str(Path(base_dir).resolve())
+        self.templates_dir = str(templates_dir) if templates_dir else None
+        self.created = created.isoformat() if created else None
+        self.jobs = _jobs(jobs)
+        self.reuse = reuse or {}
+        self.keys: dict[str, str] = {}          # page name -> source key
+        self._jobs: dict[str, Job] = {}
+        self._done: dict[str, bytes] = {}
+        self._futures: dict[str, Future[bytes]] = {}
+
+    def submit(self, name: str, html: str) -> None:
+        """Print ``html`` as ``name`` unless an earlier run printed the same source."""
+        job: Job = (html, self.base_dir, self.templates_dir, self.created)
+        key = self.keys[name] = source_key(job)
+        earlier = self.reuse.get(key) or _PRINTED.get(key)
+        if earlier is not None:
+            self._done[name] = earlier
+            return
+        self._jobs[name] = job
+        if self.jobs > 1:
+            try:
+                self._futures[name] = _pool(self.jobs).submit(_print_one, job)
+            except (BrokenProcessPool, RuntimeError):
+                _forget_pool()
+
+    def results(self) -> dict[str, bytes]:
+        """Wait for every page handed over; name -> PDF bytes, in the order submitted."""
+        for name, job in self._jobs.items():
+            pdf = None
+            future = self._futures.get(name)
+            if future is not None:
+                try:
+                    pdf = future.result()
+                except BrokenProcessPool:
+                    _forget_pool()
+            if pdf is None:
+                pdf = _print_one(job)
+            self._done[name] = pdf
+            _remember(self.keys[name], pdf)
+        self._jobs.clear()
+        self._futures.clear()
+        return {name: self._done[name] for name in self.keys}
+
+
+def _forget_pool() -> None:
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown(wait=False, cancel_futures=True)
+    _POOL = None
+
+
+def print_pages(pages: Mapping[str, str], *, base_dir: Path, templates_dir: Path | None = None,
+                created: dt.datetime | None = None, jobs: int | None = None,
+                reuse: Mapping[str, bytes] | None = None,
+                keys_out: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Print pages (name -> HTML) all at once; ``keys_out`` gets name -> source key."""
+    printer = Printer(base_dir=base_dir, templates_dir=templates_dir, created=created,
+                      jobs=jobs, reuse=reuse)
+    for name, html in sorted(pages.items(), key=lambda item: -len(item[1])):
+        printer.submit(name, html)
+    printed = printer.results()
+    if keys_out is not None:
+        keys_out.update(printer.keys)
+    return {name: printed[name] for name in pages}
+
+
+# The same HTML prints to the same bytes (no dates but ``created``), so a process that runs
+# a period again (a rerun, the tests) reuses what it printed; bounded, oldest out first.
+_PRINTED: OrderedDict[str, bytes] = OrderedDict()
+_PRINTED_MAX = 96
+
+
+def source_key(job: Job) -> str:
+    """What a PDF is printed from: its HTML, base, templates folder, date, WeasyPrint."""
+    digest = hashlib.sha256()
+    for part in job:
+        digest.update((part or "").encode("utf-8") + b"\0")
+    digest.update(_weasyprint_version().encode("ascii"))
+    return digest.hexdigest()
+
+
+@functools.cache
+def _weasyprint_version() -> str:
+    return version("weasyprint")
+
+
+def _remember(key: str, pdf: bytes) -> None:
+    _PRINTED[key] = pdf
+    _PRINTED.move_to_end(key)
+    while len(_PRINTED) > _PRINTED_MAX:
+        _PRINTED.popitem(last=False)

@@ -1,0 +1,161 @@
+"""An unchanged period is not run again (issue 6): `keyproj run` says so and leaves every
+output as it was; any change that could change an output runs it, and --force always does."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from factory import make_workbook, project, write_register
+
+from pipeline.cli import cli
+from pipeline.config import Settings
+from pipeline.period import Period
+from pipeline.rerun import run_key, unchanged
+from pipeline.workspace import Workspace
+
+HEADER = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资"]
+NOV = Period(2026, 11)
+UNCHANGED = "未变化 unchanged"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_register(tmp_path / "input/register.xlsx", [
+        project("P1", "一号路", unit="甲局", leader="张明华"),
+        project("P2", "二号桥", unit="乙镇人民政府", leader="李建国"),
+    ])
+    for unit, pid, name in (("甲局", "P1", "一号路"), ("乙镇人民政府", "P2", "二号桥")):
+        make_workbook(tmp_path / f"input/2026-11/{unit}.xlsx", HEADER, [[pid, name, 10, 900]],
+                      title_rows=[[f"填报单位：{unit}"]])
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["run", "--jobs", "1", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _outputs(root: Path) -> dict[str, tuple[int, bytes]]:
+    out = root / "output/2026-11"
+    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in out.rglob("*") if p.is_file()}
+
+
+def test_an_unchanged_period_is_not_run_again(workspace: Path) -> None:
+    first = _run()
+    assert UNCHANGED not in first
+    before = _outputs(workspace)
+    again = _run()
+    assert UNCHANGED in again and "--force" in again
+    # the same summary as the run that made the outputs, and not a file touched
+    summary = [line for line in first.splitlines() if line.startswith("2026-11: ")]
+    assert len(summary) == 1 and summary[0] in again.splitlines()
+    assert _outputs(workspace) == before
+
+
+def test_force_runs_an_unchanged_period(workspace: Path) -> None:
+    _run()
+    before = _outputs(workspace)
+    assert UNCHANGED not in _run("--force")
+    after = _outputs(workspace)
+    assert all(after[name][0] != before[name][0] for name in before)     # all written again
+    same = (".pdf", ".html", ".csv")         # xlsx packages carry the time they were zipped
+    assert {k: v[1] for k, v in after.items() if k.endswith(same)} == \
+        {k: v[1] for k, v in before.items() if k.endswith(same)}
+
+
+def _touch_input(root: Path) -> None:
+    make_workbook(root / "input/2026-11/乙镇人民政府.xlsx", HEADER, [["P2", "二号桥", 10, 1000]],
+                  title_rows=[["填报单位：乙镇人民政府"]])
+
+
+def _add_input(root: Path) -> None:
+    make_workbook(root / "input/2026-11/迟到.xlsx", HEADER, [["P1", "一号路", 10, 950]])
+
+
+def _rename_input(root: Path) -> None:
+    folder = root / "input/2026-11"
+    (folder / "甲局.xlsx").rename(folder / "甲局（更正）.xlsx")
+
+
+def _change_register(root: Path) -> None:
+    write_register(root / "input/register.xlsx", [
+        project("P1", "一号路", unit="甲局", leader="王志强"),
+        project("P2", "二号桥", unit="乙镇人民政府", leader="李建国"),
+    ])
+
+
+def _change_config(root: Path) -> None:
+    (root / "keyproj.toml").write_text("[report]\ncounty = \"江华县\"\n", encoding="utf-8")
+
+
+def _next_steps_file(root: Path) -> None:
+    (root / "要求.txt").write_text("一、加快进度。\n", encoding="utf-8")
+    (root / "keyproj.toml").write_text("[report]\nnext_steps = \"要求.txt\"\n", encoding="utf-8")
+
+
+def _delete_output(root: Path) -> None:
+    (root / "output/2026-11/units/甲局.pdf").unlink()
+
+
+def _edit_output(root: Path) -> None:
+    path = root / "output/2026-11/data/projects.csv"
+    path.write_bytes(path.read_bytes() + b"\n")
+
+
+def _drop_history(root: Path) -> None:
+    result = CliRunner().invoke(cli, ["history", "--drop", "2026-11"])
+    assert result.exit_code == 0, result.output
+
+
+def _earlier_period_run_since(root: Path) -> None:
+    """October run after November: November is stale (its escalation may have changed)."""
+    make_workbook(root / "input/2026-10/甲局.xlsx", HEADER, [["P1", "一号路", 10, 800]],
+                  title_rows=[["填报单位：甲局"]])
+    _run("--period", "2026-10")
+
+
+@pytest.mark.parametrize("change", [
+    _touch_input, _add_input, _rename_input, _change_register, _change_config,
+    _next_steps_file, _delete_output, _edit_output, _drop_history, _earlier_period_run_since,
+])
+def test_a_change_runs_the_period(workspace: Path, change) -> None:  # type: ignore[no-untyped-def]
+    _run()
+    change(workspace)
+    assert UNCHANGED not in _run("--period", "2026-11")
+    assert UNCHANGED in _run("--period", "2026-11")       # and then it is current again
+
+
+def test_the_key_changes_with_a_second_earlier_history_fact(workspace: Path) -> None:
+    ws, settings = Workspace(Path("input"), Path("output")), Settings()
+    _run()
+    key = run_key(ws, NOV, settings)
+    assert unchanged(ws, NOV, settings) is not None
+    with sqlite3.connect(workspace / "output/history.sqlite") as conn:
+        conn.execute("INSERT INTO periods VALUES ('2026-09', 'x', 'x', 'x', 0)")
+        conn.execute("INSERT INTO units VALUES ('2026-09', '甲局', 90.0, 100.0)")
+    assert run_key(ws, NOV, settings) != key
+    assert unchanged(ws, NOV, settings) is None
+
+
+def test_a_later_period_does_not_change_the_key(workspace: Path) -> None:
+    ws, settings = Workspace(Path("input"), Path("output")), Settings()
+    _run()
+    key = run_key(ws, NOV, settings)
+    make_workbook(workspace / "input/2026-12/甲局.xlsx", HEADER, [["P1", "一号路", 10, 990]])
+    _run("--period", "2026-12")
+    assert run_key(ws, NOV, settings) == key and unchanged(ws, NOV, settings) is not None
+
+
+def test_a_copy_of_the_same_bytes_with_a_new_time_is_unchanged(workspace: Path) -> None:
+    """An office that copies the same sheet in again (new modification time) loses nothing."""
+    _run()
+    path = workspace / "input/2026-11/甲局.xlsx"
+    os.utime(path, (1, 1))
+    assert UNCHANGED in _run()
