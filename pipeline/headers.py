@@ -33,18 +33,20 @@ def normalise_header(value: Any) -> HeaderLabel:
 
 @functools.lru_cache(maxsize=65536)
 def _normalise(raw: str) -> HeaderLabel:
-    text = nfkc(raw)
-    text = re.sub(r"\s+", "", text)
+    text = "".join(nfkc(raw).split())   # every (Unicode) space gone, as re's \s+ would
     unit = None
-    for match in _BRACKET_UNIT.finditer(text):
-        inner = match.group(1)
-        if inner in ("万元", "元", "亿元"):
-            unit = inner
-    text = _BRACKET_UNIT.sub("", text)
-    trailing = _TRAILING_UNIT.search(text)
-    if trailing and len(text) > len(trailing.group(1)):
-        unit = unit or trailing.group(1)
-        text = text[: trailing.start()]
+    if "(" in text or "（" in text or "[" in text or "【" in text:  # what a bracket starts with
+        # split keeps each bracket's inside: outside, inside, outside, ... outside
+        parts = _BRACKET_UNIT.split(text)
+        for inner in parts[1::2]:
+            if inner in ("万元", "元", "亿元"):
+                unit = inner
+        text = "".join(parts[0::2])
+    if text.endswith("元"):
+        trailing = _TRAILING_UNIT.search(text)
+        if trailing and len(text) > len(trailing.group(1)):
+            unit = unit or trailing.group(1)
+            text = text[: trailing.start()]
     return HeaderLabel(key=text.lower(), unit=unit)
 
 
@@ -77,41 +79,39 @@ class Header:
 _BLANK = HeaderLabel("", None)
 
 
-def _labels_for(top: list[HeaderLabel], bottom: list[HeaderLabel], two: bool
-                ) -> list[list[HeaderLabel]]:
-    """Candidate labels for each column: the lower cell, the upper, and both joined.
+def _map(top: list[HeaderLabel], bottom: list[HeaderLabel], two: bool,
+         table: dict[str, str], ytd: bool) -> Header | None:
+    """Read a row (with the one under it when ``two``) as a header: each column by the first
+    of its candidate labels that names a column — the lower cell, the upper, both joined.
 
-    ``top`` and ``bottom`` are the normalised cells of the row and of the one under it
-    (empty unless ``two``): each row is normalised once, though read alone and in pairs."""
-    width = max(len(top), len(bottom))
-    out = []
-    for col in range(width):
-        up = top[col] if col < len(top) else _BLANK
-        low = bottom[col] if col < len(bottom) else _BLANK
-        unit = low.unit or up.unit
-        candidates = []
-        if two and low.key:
-            candidates.append(HeaderLabel(low.key, unit))
-        if up.key:
-            candidates.append(HeaderLabel(up.key, unit))
-        if two and low.key and up.key and low.key != up.key:
-            candidates.append(HeaderLabel(up.key + low.key, unit))
-        out.append(candidates)
-    return out
-
-
-def _map(labels: list[list[HeaderLabel]], table: dict[str, str]) -> Header | None:
+    ``top`` and ``bottom`` are the normalised cells of the two rows (``bottom`` empty unless
+    ``two``): each row is normalised once, though read alone and in pairs. ``ytd``: whether
+    ``table`` has ytd_done, so that 1-N月累计完成投资 names it too (see ``match_label``)."""
     columns: dict[int, str] = {}
     units: dict[int, str | None] = {}
     repeats: dict[str, list[int]] = {}
-    for col, candidates in enumerate(labels):
-        for label in candidates:
-            canonical = match_label(label, table)
+    named: set[str] = set()
+    n_top, n_bottom = len(top), len(bottom)
+    for col in range(max(n_top, n_bottom)):
+        up = top[col] if col < n_top else _BLANK
+        low = bottom[col] if col < n_bottom else _BLANK
+        if two and low.key:
+            keys = [low.key, up.key, up.key + low.key] if up.key and low.key != up.key \
+                else [low.key, up.key] if up.key else [low.key]
+        elif up.key:
+            keys = [up.key]
+        else:
+            continue
+        for key in keys:
+            canonical = table.get(key)
+            if canonical is None and ytd and key[:1] == "1" and _YTD.match(key):
+                canonical = YTD_DONE
             if canonical is not None:
                 repeats.setdefault(canonical, []).append(col)
-                if canonical not in columns.values():
+                if canonical not in named:
+                    named.add(canonical)
                     columns[col] = canonical
-                units[col] = label.unit
+                units[col] = low.unit or up.unit
                 break
     if not columns:
         return None
@@ -128,6 +128,7 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
     best: tuple[int, int, Header] | None = None
     readings: dict[tuple[int, bool], Header] = {}
     normalised: dict[int, list[HeaderLabel]] = {}
+    ytd = YTD_DONE in table.values()
 
     def cells(index: int) -> list[HeaderLabel]:
         found = normalised.get(index)
@@ -145,8 +146,7 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
         for two in (False, True):
             if two and index + 1 >= len(rows):
                 continue
-            header = _map(_labels_for(cells(index), cells(index + 1) if two else [], two),
-                          table)
+            header = _map(cells(index), cells(index + 1) if two else [], two, table, ytd)
             if header is None:
                 continue
             found = set(header.columns.values())

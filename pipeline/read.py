@@ -93,6 +93,9 @@ class Book:
     kind: str                  # xlsx | xlsm | xls | csv | unknown
     grids: list[Grid] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # the data rows as a reader worker checked them (submission.Checked), or None: then
+    # they are checked when the period is (a cache: what the book is does not depend on it)
+    checked: Any = field(default=None, repr=False, compare=False)
 
 
 def sha256_of(data: bytes) -> str:
@@ -184,7 +187,10 @@ def _is_defused(exc: BaseException | None) -> bool:
 def _zip_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
     """Check a zip's directory before anything parses it."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
+        return _directory_problem(archive.infolist(), limits)
+
+
+def _directory_problem(infos: list[zipfile.ZipInfo], limits: Limits) -> tuple[str, str] | None:
     if len(infos) > MAX_ZIP_ENTRIES:
         return (f"压缩包内有 {len(infos)} 个条目，超过 {MAX_ZIP_ENTRIES}",
                 f"{len(infos)} zip entries, over {MAX_ZIP_ENTRIES}")
@@ -204,24 +210,26 @@ def _zip_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
 def _read_zip(book: Book, data: bytes, limits: Limits) -> Book:
     ref = CellRef(book.name, "")
     try:
-        problem = _zip_problem(data, limits)
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        problem = _directory_problem(archive.infolist(), limits)
+        names = set(archive.namelist())
     except zipfile.BadZipFile:
         book.findings.append(finding(
             "unreadable_file", "文件不完整或已损坏（不是完整的 xlsx 压缩包），请重新复制或报送",
             "truncated or damaged (not a complete xlsx zip); copy or send it again", ref=ref))
         return book
-    if problem:
-        book.findings.append(finding(
-            "file_too_large", f"{problem[0]}，疑似异常文件，未读取；请另存为普通 .xlsx 后报送",
-            f"{problem[1]}; not read as it looks hostile: save it as a plain .xlsx", ref=ref))
-        return book
-    if "xl/workbook.xml" not in names:
-        book.findings.append(finding(
-            "unsupported_file", "不是 Excel 工作簿（可能是 Word 或其他压缩文件），请报送 .xlsx",
-            "not an Excel workbook (a Word file or another zip?); send an .xlsx", ref=ref))
-        return book
-    scan = _scan_xml(data)
+    with archive:
+        if problem:
+            book.findings.append(finding(
+                "file_too_large", f"{problem[0]}，疑似异常文件，未读取；请另存为普通 .xlsx 后报送",
+                f"{problem[1]}; not read as it looks hostile: save it as a plain .xlsx", ref=ref))
+            return book
+        if "xl/workbook.xml" not in names:
+            book.findings.append(finding(
+                "unsupported_file", "不是 Excel 工作簿（可能是 Word 或其他压缩文件），请报送 .xlsx",
+                "not an Excel workbook (a Word file or another zip?); send an .xlsx", ref=ref))
+            return book
+        scan = _scan_xml(data, archive)
     if scan.problem:
         book.findings.append(finding("file_too_large", *scan.problem, ref=ref))
         return book
@@ -281,39 +289,51 @@ class _Scan:
         return all(rows <= MAX_ROWS for rows, _ in self.boxes.values()) and area <= MAX_GRID
 
 
-def _scan_xml(data: bytes) -> _Scan:
+def _scan_xml(data: bytes, archive: zipfile.ZipFile | None = None) -> _Scan:
     """Count the cells (and the cells merged ranges cover) in every XML part, streaming, so
     that a sheet of millions of tiny cells or one merged range over a whole sheet is refused
-    before a parser builds an object for each; note each part's extent and any DTD."""
+    before a parser builds an object for each; note each part's extent and any DTD.
+
+    ``archive``: ``data`` already opened (a province has thousands of small workbooks, and
+    reading a zip's directory costs as much as a part)."""
+    if archive is None:
+        with zipfile.ZipFile(io.BytesIO(data)) as opened:
+            return _scan_xml(data, opened)
     scan = _Scan()
     cells = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            if not info.filename.lower().endswith(".xml"):
-                continue
-            carry = b""
-            rows = cols = 0
-            with archive.open(info) as part:
-                while chunk := part.read(1 << 20):
-                    text = carry + chunk
-                    cut = text.rfind(b"<", max(0, len(text) - 65536))
-                    body, carry = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
+    for info in archive.infolist():
+        if not info.filename.lower().endswith(".xml"):
+            continue
+        carry = b""
+        rows = cols = 0
+        with archive.open(info) as part:
+            while chunk := part.read(1 << 20):
+                text = carry + chunk
+                cut = text.rfind(b"<", max(0, len(text) - 65536))
+                body, carry = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
+                # each pattern is looked for only where the text it starts with is (the
+                # finds below are most of the cost of a small workbook's scan)
+                if b"<c" in body or b":c" in body:
                     tags = len(_CELL_TAG.findall(body))
                     refs = _CELL_REF.findall(body)
                     cells += tags
                     scan.unplaced |= len(refs) < tags
+                    if refs:
+                        letters, numbers = zip(*refs)
+                        rows = max(rows, max(map(int, numbers)))
+                        cols = max(cols, max(map(_col_number, set(letters))))
+                if b"<!" in body:
                     scan.doctype |= bool(_DOCTYPE.search(body))
-                    for letters, row in refs:
-                        rows, cols = max(rows, int(row)), max(cols, _col_number(letters))
+                if b"mergeCell" in body:
                     for a, r1, b, r2 in _MERGE_TAG.findall(body):
                         width = abs(_col_number(b) - _col_number(a)) + 1
                         cells += width * (abs(int(r2) - int(r1)) + 1)
-                    if cells > MAX_CELLS:
-                        scan.problem = _TOO_MANY_CELLS
-                        return scan
-            scan.doctype |= bool(_DOCTYPE.search(carry))
-            if rows or cols:
-                scan.boxes[info.filename] = (rows, cols)
+                if cells > MAX_CELLS:
+                    scan.problem = _TOO_MANY_CELLS
+                    return scan
+        scan.doctype |= bool(_DOCTYPE.search(carry))
+        if rows or cols:
+            scan.boxes[info.filename] = (rows, cols)
     return scan
 
 
@@ -532,8 +552,7 @@ def _calamine_grids(workbook: Any, budget: _Budget) -> list[Grid]:
         end = sheet.end
         if end is not None:
             budget.take(meta.name, end[0] + 1, end[1] + 1)
-        rows = [[_calamine_value(v) for v in row]
-                for row in sheet.to_python(skip_empty_area=False)]
+        rows = [_calamine_row(row) for row in sheet.to_python(skip_empty_area=False)]
         for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
             top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
             for r in range(r0, min(r1 + 1, len(rows))):
@@ -542,6 +561,20 @@ def _calamine_grids(workbook: Any, budget: _Budget) -> list[Grid]:
         hidden = str(meta.visible).split(".")[-1].lower() != "visible"
         grids.append(Grid(meta.name, rows, hidden=hidden))
     return grids
+
+
+def _calamine_row(row: list[Any]) -> list[Any]:
+    """``_calamine_value`` of each cell, the common kinds (text, empty, numbers) inline."""
+    out = []
+    for value in row:
+        kind = type(value)
+        if kind is str:
+            out.append(None if value == "" else value)
+        elif kind is float:
+            out.append(int(value) if value.is_integer() and abs(value) < 2**53 else value)
+        else:
+            out.append(_calamine_value(value))
+    return out
 
 
 def _calamine_value(value: Any) -> Any:

@@ -48,6 +48,7 @@ from pipeline.config import Limits
 from pipeline.errors import KeyprojError
 from pipeline.findings import CellRef, finding
 from pipeline.read import OLE_MAGIC, READER_STOPPED, ZIP_MAGIC, Book, read_book, require_safe_xml
+from pipeline.submission import check_book
 
 T = TypeVar("T")
 log = logging.getLogger("keyproj.sandbox")
@@ -334,7 +335,7 @@ class ReaderPool:
 _ALLOWED = {
     ("pipeline.read", "Book"), ("pipeline.read", "Grid"),
     ("pipeline.findings", "Finding"), ("pipeline.findings", "CellRef"),
-    ("pipeline.findings", "Severity"),
+    ("pipeline.findings", "Severity"), ("pipeline.submission", "Checked"),
     ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),
     ("pathlib", "PureWindowsPath"),
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"),
@@ -405,6 +406,12 @@ def _read_one(conn: Any, path: Path, name: str, limits: Limits, memory_mb: int) 
         book = read_book(path, name, limits)
     except Exception:  # noqa: BLE001 - the parent must get a book for every file
         book = _failed(path, name)
+    try:
+        # its rows found and checked here too, in parallel (what needs the period is left
+        # to the parent: submission.py)
+        book.checked = check_book(book)
+    except Exception:  # noqa: BLE001 - the parent checks it then, and says what is wrong
+        book.checked = None
     # a worker that grew big retires after this file: the next one starts clean
     kind = "last" if memory_mb and _peak_mb() > memory_mb / 2 else "book"
     try:

@@ -62,6 +62,7 @@ class SheetRows:
     unit_line: str | None = None
     report_date: dt.date | None = None
     findings: list[Finding] = field(default_factory=list)
+    layout: Layout | None = field(default=None, repr=False, compare=False)  # see row_layout
 
 
 _UNIT_LINE = re.compile(r"填报单位\s*[(（]?[盖章公章签字]*[)）]?\s*[:：]\s*(.*)$")
@@ -150,7 +151,8 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str]) -> bool:
         own = [t for t in labels[1:] if t and t != first and not _is_heading(t)]
         if not own:
             return True
-    if any(first.startswith(p) and first[len(p):len(p) + 1] in (":", "：") for p in NOTE_PREFIXES):
+    if first.startswith(NOTE_PREFIXES) and any(
+            first.startswith(p) and first[len(p):len(p) + 1] in (":", "：") for p in NOTE_PREFIXES):
         return True
     # a header repeated under the table (printed pages): its name or id cell is a header
     if not any(match_label(normalise_header(cells.get(k)), table) == k
@@ -180,28 +182,47 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
             match = _AMOUNT_UNIT.search(text)
             if match:
                 sheet_unit = match.group(1)
+    result.layout = layout = row_layout(header, sheet_unit)
+    for index in range(header.last_row + 1, len(rows)):
+        if not _skippable(rows[index], header, table):
+            result.rows.append(raw_row(rows, index, layout, file=file, sheet=sheet))
+    return result
+
+
+# What every data row of a sheet shares: (column index, name, letter, unit) of each cell, and
+# (column index, letter) of each milestone and its done date (None when it has no date column).
+Layout = tuple[tuple[tuple[int, str, str, str | None], ...],
+               tuple[tuple[tuple[int, str], tuple[int, str] | None], ...]]
+
+
+def row_layout(header: Header, sheet_unit: str | None) -> Layout:
+    """A sheet's row layout: plain tuples, so that a reader worker can send it back."""
     milestone_cols = header.repeats.get(MILESTONE, [])
     done_cols = header.repeats.get(MILESTONE_DONE, [])
-    # what every data row's cells share: column, name, letter and unit
-    layout = [(col, name, column_letter(col), header.units.get(col) or sheet_unit)
-              for col, name in header.columns.items()]
-    for index in range(header.last_row + 1, len(rows)):
-        row = rows[index]
-        if _skippable(row, header, table):
-            continue
-        width = len(row)
-        cells = {name: Cell(row[col] if col < width else None, letter, unit)
-                 for col, name, letter, unit in layout}
-        pairs: list[tuple[Cell | None, Cell | None]] = []
-        for k, col in enumerate(milestone_cols):
-            done = done_cols[k] if k < len(done_cols) else None
-            m_cell = Cell(row[col] if col < len(row) else None, column_letter(col), None)
-            d_cell = (Cell(row[done] if done < len(row) else None, column_letter(done), None)
-                      if done is not None else None)
-            pairs.append((m_cell, d_cell))
-        result.rows.append(RawRow(file=file, sheet=sheet, row=index + 1, cells=cells,
-                                  milestones=pairs))
-    return result
+    cells = tuple((col, name, column_letter(col), header.units.get(col) or sheet_unit)
+                  for col, name in header.columns.items())
+    pairs = []
+    for k, col in enumerate(milestone_cols):
+        done = done_cols[k] if k < len(done_cols) else None
+        pairs.append(((col, column_letter(col)),
+                      (done, column_letter(done)) if done is not None else None))
+    return cells, tuple(pairs)
+
+
+def raw_row(rows: list[list[Any]], index: int, layout: Layout, *, file: str, sheet: str
+            ) -> RawRow:
+    """The data row at ``index`` (0-based) of a grid, as ``layout`` places its cells."""
+    row = rows[index]
+    width = len(row)
+    cells = {name: Cell(row[col] if col < width else None, letter, unit)
+             for col, name, letter, unit in layout[0]}
+    pairs: list[tuple[Cell | None, Cell | None]] = []
+    for (col, letter), done in layout[1]:
+        m_cell = Cell(row[col] if col < width else None, letter, None)
+        d_cell = (Cell(row[done[0]] if done[0] < width else None, done[1], None)
+                  if done is not None else None)
+        pairs.append((m_cell, d_cell))
+    return RawRow(file=file, sheet=sheet, row=index + 1, cells=cells, milestones=pairs)
 
 
 HEADER_CONTEXT = 10

@@ -1,45 +1,128 @@
-"""Check: the data rows of one book read, as a checked ``Submission`` (SPEC 4, 5)."""
+"""Check: the data rows of one book read, as a checked ``Submission`` (SPEC 4, 5).
+
+Checking a book is split in two so that the reader workers can do most of it, in parallel,
+next to the parsing (SPEC 7 workers; a province sends thousands of books): ``check_book``
+needs only the book (headers, data rows, every cell parsed, findings of bad cells), and
+``submission_from_book`` adds what needs the period — a date after the period's last day is
+a ``future_date`` — and builds the rows. A book a worker checked carries the result
+(``Book.checked``); any other book is checked here, with the same result either way.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
 from pipeline import columns as C
-from pipeline.check import check_row
-from pipeline.findings import CellRef, finding
+from pipeline.check import Row, check_row
+from pipeline.findings import CellRef, Finding, finding
 from pipeline.headers import alias_table
 from pipeline.period import Period
 from pipeline.read import Book
-from pipeline.reconcile import Submission
-from pipeline.sheet import extract_rows
+from pipeline.sheet import Layout, extract_rows, raw_row
 
+if TYPE_CHECKING:
+    from pipeline.reconcile import Submission
 
 _TABLE = alias_table(C.SUBMISSION_ALIASES)
 
+# One data row as checked without a period: (0-based grid row, values, unusable fields,
+# milestones, findings) — plain values, so that a worker can send it back (see sandbox.py).
+CheckedRow = tuple[int, dict[str, Any], set[str], list[tuple[str, dt.date | None]],
+                   list[Finding]]
 
-def submission_from_book(book: Book, period: Period) -> Submission:
-    """The data rows of one book, checked; file-level findings when it has none to give."""
-    table = _TABLE
-    sub = Submission(file=book.name, mtime=book.mtime, rows=[], findings=list(book.findings))
+
+@dataclass
+class Checked:
+    """What checking a book gives before the period is known."""
+
+    findings: list[Finding] = field(default_factory=list)   # sheet-level: hidden, no header
+    unit_line: str | None = None
+    report_date: dt.date | None = None
+    # (index of the grid in book.grids, its row layout, its data rows checked)
+    sheets: list[tuple[int, Layout, list[CheckedRow]]] = field(default_factory=list)
+
+
+def check_book(book: Book) -> Checked:
+    """The data rows of one book, found and checked with no period (so no future_date)."""
+    return _check(book, None)[0]
+
+
+def _check(book: Book, end: dt.date | None) -> tuple[Checked, list[Row]]:
+    """The book checked for a period ending on ``end``, and its rows; with no period, the
+    rows are also kept in ``Checked.sheets``."""
+    checked, out = Checked(), []
     if not book.grids:
-        return sub
-    sheets = [extract_rows(g.rows, file=book.name, sheet=g.name, table=table,
+        return checked, out
+    sheets = [extract_rows(g.rows, file=book.name, sheet=g.name, table=_TABLE,
                            required=(C.PROJECT_ID, C.NAME)) for g in book.grids]
-    with_header = [(g, s) for g, s in zip(book.grids, sheets) if s.header is not None]
-    visible = [(g, s) for g, s in with_header if not g.hidden]
+    with_header = [(i, g, s) for i, (g, s) in enumerate(zip(book.grids, sheets))
+                   if s.header is not None]
+    visible = [(i, g, s) for i, g, s in with_header if not g.hidden]
     chosen = visible or with_header
-    for grid, sheet in with_header:
-        if (grid, sheet) not in chosen:
-            sub.findings.append(finding(
+    for i, grid, sheet in with_header:
+        if (i, grid, sheet) not in chosen:
+            checked.findings.append(finding(
                 "hidden_sheet_skipped", f"隐藏工作表“{grid.name}”未读取（只读可见的工作表）",
                 f"hidden sheet “{grid.name}” was not read (only visible sheets are)",
                 ref=CellRef(book.name, grid.name)))
     if not chosen:
-        sub.findings.append(finding(
+        checked.findings.append(finding(
             "no_header", "没有找到表头（需要“项目编号”或“项目名称”以及“年度累计完成投资”等列）。"
             "请使用县重点办下发的模板",
             "no header row found (columns such as 项目编号/项目名称 and 年度累计完成投资 are "
             "needed); use the office's template", ref=CellRef(book.name, "")))
-    for _, sheet in chosen:
-        sub.unit_line = sub.unit_line or sheet.unit_line
-        sub.report_date = sub.report_date or sheet.report_date
-        sub.rows.extend(check_row(raw, period_end=period.end) for raw in sheet.rows)
-    return sub
+    for i, _, sheet in chosen:
+        checked.unit_line = checked.unit_line or sheet.unit_line
+        checked.report_date = checked.report_date or sheet.report_date
+        rows = [check_row(raw, period_end=end) for raw in sheet.rows]
+        out.extend(rows)
+        if end is None:
+            assert sheet.layout is not None
+            checked.sheets.append((i, sheet.layout, [
+                (row.raw.row - 1, row.values, row.unusable, row.milestones, row.findings)
+                for row in rows]))
+    return checked, out
+
+
+def submission_from_book(book: Book, period: Period) -> Submission:
+    """The data rows of one book, checked; file-level findings when it has none to give."""
+    from pipeline.reconcile import Submission  # not in the reader workers: they need none
+
+    checked = book.checked if isinstance(book.checked, Checked) else None
+    rows = _rows(book, checked, period.end) if checked is not None else None
+    if checked is None or rows is None:   # read in-process, or a worker's answer that does
+        checked, rows = _check(book, period.end)      # not fit
+    return Submission(file=book.name, mtime=book.mtime, rows=rows,
+                      findings=list(book.findings) + checked.findings,
+                      unit_line=checked.unit_line, report_date=checked.report_date)
+
+
+def _rows(book: Book, checked: Checked, end: dt.date) -> list[Row] | None:
+    """The rows of a checked book for a period ending on ``end``; None when ``checked`` does
+    not fit the book's grids (it came from a worker, whose input may have taken it over)."""
+    out: list[Row] = []
+    try:
+        for i, layout, entries in checked.sheets:
+            grid = book.grids[i]
+            for index, values, unusable, milestones, findings in entries:
+                if not 0 <= index < len(grid.rows):
+                    return None
+                raw = raw_row(grid.rows, index, layout, file=book.name, sheet=grid.name)
+                if _after(values, milestones, end):     # future_date: check it for the period
+                    out.append(check_row(raw, period_end=end))
+                else:       # the same as checking it for the period; copies: rows get changed
+                    out.append(Row(raw=raw, values=dict(values), unusable=set(unusable),
+                                   milestones=list(milestones), findings=list(findings)))
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
+    return out
+
+
+def _after(values: dict[str, Any], milestones: list[tuple[str, dt.date | None]],
+           end: dt.date) -> bool:
+    """Whether a date of the row is after ``end`` (then checking it for the period finds a
+    future_date the period-free check could not)."""
+    return any(isinstance(v, dt.date) and v > end for v in values.values()) or any(
+        isinstance(d, dt.date) and d > end for _, d in milestones)
