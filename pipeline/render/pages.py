@@ -25,6 +25,7 @@ from pipeline.render.context import (
     Section,
     _flags,
     _numbers,
+    _text,
     _value,
     issue_date,
     names_joined,
@@ -288,12 +289,14 @@ def unit_context(*, unit: str, projects: pd.DataFrame, units: pd.DataFrame,
                  period: str, county: str, office: str, lang: str,
                  weights: Mapping[str, float] | None = None,
                  scores: Sequence[tuple[str, float | None]] = (),
-                 marked: str = "", issued: dt.date | None = None) -> UnitContext:
+                 marked: str = "", issued: dt.date | None = None,
+                 ranked: Sequence[ProjectRow] | None = None) -> UnitContext:
     """One unit's feedback sheet: rank and score parts, projects, findings, what to do.
 
     ``findings`` and ``rows`` are the unit's own (its files' rows, its projects' findings);
     ``scores`` its score by month of the history, this one last; ``marked`` the name of
-    its marked copy, when it has one.
+    its marked copy, when it has one; ``ranked`` every project's row (``project_rows`` of
+    the whole frame, made once for all pages), when the caller has it.
     """
     when = Period.parse(period)
     t = labels(lang)
@@ -340,7 +343,7 @@ def unit_context(*, unit: str, projects: pd.DataFrame, units: pd.DataFrame,
         standing=tuple(standing),
         part_rows=part_rows(record, mine, rows, weights or DEFAULT_WEIGHTS, lang),
         score=score,
-        project_rows=project_rows(mine, lang),
+        project_rows=own_rows(mine, ranked, lang),
         finding_groups=finding_groups(findings, names, lang),
         findings_note=(label("findings_note", lang).format(marked=marked)
                        if marked and findings else ""),
@@ -348,16 +351,30 @@ def unit_context(*, unit: str, projects: pd.DataFrame, units: pd.DataFrame,
     )
 
 
+def own_rows(mine: pd.DataFrame, ranked: Sequence[ProjectRow] | None,
+             lang: str) -> tuple[ProjectRow, ...]:
+    """The rows of the projects in ``mine``, in ranking order: picked out of ``ranked`` when
+    given (the same rows in the same order, as project ids are unique and order them
+    last), else made from ``mine``. Seventy small frames turned into rows one by one cost
+    more than all the pages' HTML."""
+    if ranked is None:
+        return project_rows(mine, lang)
+    ids = {_text(pid) for pid in mine["project_id"]}
+    return tuple(row for row in ranked if row.project_id in ids)
+
+
 # --- the leader's coordination list -------------------------------------------------------
 
 def leader_context(*, leader: str, projects: pd.DataFrame, coordination: pd.DataFrame,
                    period: str, county: str, office: str, lang: str,
-                   issued: dt.date | None = None) -> LeaderContext:
-    """One leader's projects (red first) and open problems (oldest first)."""
+                   issued: dt.date | None = None,
+                   ranked: Sequence[ProjectRow] | None = None) -> LeaderContext:
+    """One leader's projects (red first) and open problems (oldest first); ``ranked`` as
+    for ``unit_context``."""
     when = Period.parse(period)
     t = labels(lang)
     mine = projects[projects["leader"] == leader]
-    rows = sorted(project_rows(mine, lang), key=lambda r: (
+    rows = sorted(own_rows(mine, ranked, lang), key=lambda r: (
         _LIGHT_URGENCY.get(r.light, 4), r.rank is None, r.rank or 0, r.project_id))
     items = (coordination[coordination["leader"] == leader] if not coordination.empty
              else coordination)

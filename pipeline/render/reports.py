@@ -163,7 +163,7 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
                            lists=analysis.lists, findings=found, rows=rows, statuses=statuses,
                            register=register, period=str(period), county=report.county,
                            office=report.office, lang=lang, weights=weights, scores=scores,
-                           marked=marked_name)
+                           marked=marked_name, ranked=bulletin.project_rows)
         add_page(f"units/{stem}", render_page("unit.html", ctx, env=env))
         if book is not None:
             mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
@@ -177,7 +177,8 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     for leader, stem in leader_files.items():
         sheet = leader_context(leader=leader, projects=analysis.projects,
                                coordination=analysis.coordination, period=str(period),
-                               county=report.county, office=report.office, lang=lang)
+                               county=report.county, office=report.office, lang=lang,
+                               ranked=bulletin.project_rows)
         add_page(f"leaders/{stem}", render_page("leader.html", sheet, env=env))
 
     if missing:
