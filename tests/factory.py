@@ -87,6 +87,21 @@ def make_workbook(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any
     return path
 
 
+TWO_UNITS_HEADER = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资"]
+
+
+def two_units(root: Path) -> None:
+    """A small workspace under ``root``: two units, a project and a leader each, and each
+    unit's November sheet (ytd 900)."""
+    write_register(root / "input/register.xlsx", [
+        project("P1", "一号路", unit="甲局", leader="张明华"),
+        project("P2", "二号桥", unit="乙镇人民政府", leader="李建国"),
+    ])
+    for unit, pid, name in (("甲局", "P1", "一号路"), ("乙镇人民政府", "P2", "二号桥")):
+        make_workbook(root / f"input/2026-11/{unit}.xlsx", TWO_UNITS_HEADER,
+                      [[pid, name, 10, 900]], title_rows=[[f"填报单位：{unit}"]])
+
+
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its XML part inside an xlsx, from workbook.xml and its rels."""
     workbook = archive.read("xl/workbook.xml").decode("utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factory import make_workbook, project, write_register
+from factory import TWO_UNITS_HEADER, make_workbook, project, two_units, write_register
 
 from pipeline.cli import cli
 from pipeline.config import Settings
@@ -17,20 +17,14 @@ from pipeline.period import Period
 from pipeline.rerun import run_key, unchanged
 from pipeline.workspace import Workspace
 
-HEADER = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资"]
+HEADER = TWO_UNITS_HEADER
 NOV = Period(2026, 11)
 UNCHANGED = "未变化 unchanged"
 
 
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_register(tmp_path / "input/register.xlsx", [
-        project("P1", "一号路", unit="甲局", leader="张明华"),
-        project("P2", "二号桥", unit="乙镇人民政府", leader="李建国"),
-    ])
-    for unit, pid, name in (("甲局", "P1", "一号路"), ("乙镇人民政府", "P2", "二号桥")):
-        make_workbook(tmp_path / f"input/2026-11/{unit}.xlsx", HEADER, [[pid, name, 10, 900]],
-                      title_rows=[[f"填报单位：{unit}"]])
+    two_units(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
