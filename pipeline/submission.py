@@ -28,9 +28,11 @@ if TYPE_CHECKING:
 _TABLE = alias_table(C.SUBMISSION_ALIASES)
 
 # One data row as checked without a period: (0-based grid row, values, unusable fields,
-# milestones, findings) — plain values, so that a worker can send it back (see sandbox.py).
-CheckedRow = tuple[int, dict[str, Any], set[str], list[tuple[str, dt.date | None]],
-                   list[Finding]]
+# milestones, findings) — plain values, so that a worker can send it back (see sandbox.py);
+# None for each of the last three when empty, as they mostly are: a province's rows then
+# add few objects for the garbage collector to walk.
+CheckedRow = tuple[int, dict[str, Any], set[str] | None,
+                   list[tuple[str, dt.date | None]] | None, list[Finding] | None]
 
 
 @dataclass
@@ -81,8 +83,8 @@ def _check(book: Book, end: dt.date | None) -> tuple[Checked, list[Row]]:
         if end is None:
             assert sheet.layout is not None
             checked.sheets.append((i, sheet.layout, [
-                (row.raw.row - 1, row.values, row.unusable, row.milestones, row.findings)
-                for row in rows]))
+                (row.raw.row - 1, row.values, row.unusable or None, row.milestones or None,
+                 row.findings or None) for row in rows]))
     return checked, out
 
 
@@ -113,16 +115,17 @@ def _rows(book: Book, checked: Checked, end: dt.date) -> list[Row] | None:
                 if _after(values, milestones, end):     # future_date: check it for the period
                     out.append(check_row(raw, period_end=end))
                 else:       # the same as checking it for the period; copies: rows get changed
-                    out.append(Row(raw=raw, values=dict(values), unusable=set(unusable),
-                                   milestones=list(milestones), findings=list(findings)))
+                    out.append(Row(raw=raw, values=dict(values), unusable=set(unusable or ()),
+                                   milestones=list(milestones or ()),
+                                   findings=list(findings or ())))
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None
     return out
 
 
-def _after(values: dict[str, Any], milestones: list[tuple[str, dt.date | None]],
+def _after(values: dict[str, Any], milestones: list[tuple[str, dt.date | None]] | None,
            end: dt.date) -> bool:
     """Whether a date of the row is after ``end`` (then checking it for the period finds a
     future_date the period-free check could not)."""
     return any(isinstance(v, dt.date) and v > end for v in values.values()) or any(
-        isinstance(d, dt.date) and d > end for _, d in milestones)
+        isinstance(d, dt.date) and d > end for _, d in milestones or ())
