@@ -168,8 +168,11 @@ def problem_type_code(text: str | None) -> str | None:
     return "other"
 
 
-def check_row(raw: RawRow, *, period_end: dt.date) -> Row:
-    """Parse every cell of a submission row; findings for bad cells and missing ytd_done."""
+def check_row(raw: RawRow, *, period_end: dt.date | None) -> Row:
+    """Parse every cell of a submission row; findings for bad cells and missing ytd_done.
+
+    With no ``period_end``, no date is judged to be in the future (a reader worker checks
+    rows so, before the period is known: see submission.py)."""
     row = Row(raw=raw, values={})
     place = (raw.file, raw.sheet, raw.row)
     values, findings = row.values, row.findings
@@ -201,7 +204,8 @@ def check_row(raw: RawRow, *, period_end: dt.date) -> Row:
     return row
 
 
-def _milestones(raw: RawRow, row: Row, period_end: dt.date) -> list[tuple[str, dt.date | None]]:
+def _milestones(raw: RawRow, row: Row, period_end: dt.date | None
+                ) -> list[tuple[str, dt.date | None]]:
     pairs = []
     for m_cell, d_cell in raw.milestones:
         names = _text(m_cell.value) if m_cell is not None else None

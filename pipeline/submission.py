@@ -54,7 +54,7 @@ def check_book(book: Book) -> Checked:
 def _check(book: Book, end: dt.date | None) -> tuple[Checked, list[Row]]:
     """The book checked for a period ending on ``end``, and its rows; with no period, the
     rows are also kept in ``Checked.sheets``."""
-    checked, out = Checked(), []
+    checked, out = Checked(), []  # type: tuple[Checked, list[Row]]
     if not book.grids:
         return checked, out
     sheets = [extract_rows(g.rows, file=book.name, sheet=g.name, table=_TABLE,
