@@ -73,10 +73,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import pathlib
 import random
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -86,7 +84,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+
+from pipeline.xlsx import workbook_bytes
 
 YEAR = 2026
 COUNTY = "双牌县"
@@ -1016,17 +1015,8 @@ def _save_workbook(workbook: Workbook, path: pathlib.Path, creator: str) -> path
     """Save with fixed properties and zip entry times, so a seed gives the same bytes
     (openpyxl's own save stamps the clock into both)."""
     workbook.properties.creator = creator
-    workbook.properties.created = workbook.properties.modified = _FIXED_TIME
-    buffer = io.BytesIO()
-    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with (zipfile.ZipFile(buffer) as source,
-          zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target):
-        for item in source.infolist():
-            entry = zipfile.ZipInfo(item.filename, _FIXED_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = item.external_attr
-            target.writestr(entry, source.read(item))
+    path.write_bytes(workbook_bytes(workbook, _FIXED_TIME))
     return path
 
 

@@ -11,9 +11,6 @@ alias: the reader leaves them alone. The workbook's bytes depend only on its con
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +37,6 @@ AMOUNT_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
 EARLIEST_DATE = dt.date(2000, 1, 1)
-# Excel shows the file's own timestamps; fixed ones keep the bytes reproducible.
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # What a column holds: the reader never sees the reference ones.
 SERIAL, ID, NAME, REFERENCE, AMOUNT, FLAG, DATE, TEXT, CHOICE = (
@@ -149,10 +144,9 @@ def build_template(ctx: TemplateContext) -> bytes:
     fixed = dt.datetime.combine(dt.date(ctx.period.year, ctx.period.month, 1), dt.time())
     workbook.properties.creator = ctx.office or "keyproj"
     workbook.properties.title = ctx.title
-    workbook.properties.created = fixed
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return reproducible_xlsx(buffer.getvalue(), fixed)
+    from pipeline.xlsx import workbook_bytes
+
+    return workbook_bytes(workbook, fixed)
 
 
 def _fill_sheet(sheet: Worksheet, ctx: TemplateContext) -> None:
@@ -341,27 +335,6 @@ def _fill_guide(sheet: Worksheet, ctx: TemplateContext) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if index == 1:
             cell.font = Font(size=14, bold=True)
-
-
-_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def reproducible_xlsx(data: bytes, when: dt.datetime) -> bytes:
-    """The same workbook with fixed zip entry times and document timestamps, so that the
-    same content always gives the same bytes (and SHA-256): openpyxl stamps the save time."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_TIME.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, content)
-    return out.getvalue()
 
 
 def templates_dir(workspace: Workspace, period: Period) -> Path:

@@ -33,6 +33,7 @@ from pipeline.check import Row
 from pipeline.findings import Finding
 from pipeline.render.labels import label, label_or
 from pipeline.render.pages import split_message
+from pipeline.xlsx import workbook_bytes
 
 LIGHT_FILLS = {"green": "8FD694", "yellow": "FFE066", "red": "F08080", "grey": "D0D0D0"}
 SEVERITY_FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
@@ -199,7 +200,7 @@ def _records(frame: pd.DataFrame) -> list[dict[Any, Any]]:
 
 def _save(wb: Workbook, created: dt.datetime | None) -> bytes:
     if created is not None:
-        wb.properties.created = wb.properties.modified = created.replace(tzinfo=None)
+        return workbook_bytes(wb, created)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
