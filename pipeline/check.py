@@ -75,6 +75,12 @@ def parse_cell(name: str, cell: Cell, ref: CellRef, *, period_end: dt.date | Non
     return _parse_cell(name, cell, ref, None, period_end)
 
 
+def parse_row_cell(name: str, cell: Cell, place: tuple[str, str, int], *,
+                   period_end: dt.date | None) -> tuple[Any, list[Finding], bool]:
+    """parse_cell for a cell of a row at ``place`` (file, sheet, row number)."""
+    return _parse_cell(name, cell, None, place, period_end)
+
+
 def _parse_cell(name: str, cell: Cell, ref: CellRef | None, place: tuple[str, str, int] | None,
                 period_end: dt.date | None) -> tuple[Any, list[Finding], bool]:
     """parse_cell, with the cell's reference made only when a finding needs it (from

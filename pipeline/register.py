@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipeline import columns as C
-from pipeline.check import field_zh, parse_cell
+from pipeline.check import field_zh, parse_cell, parse_row_cell
 from pipeline.findings import CellRef, Finding, finding
 from pipeline.headers import alias_table
 from pipeline.read import Book, Grid
@@ -78,9 +78,9 @@ def _category(value: Any) -> str | None:
 
 def _project(raw: RawRow, findings: list[Finding]) -> Project | None:
     values: dict[str, Any] = {}
+    place = (raw.file, raw.sheet, raw.row)
     for name, cell in raw.cells.items():
-        ref = CellRef(raw.file, raw.sheet, raw.row, cell.column)
-        value, found, _ = parse_cell(name, cell, ref, period_end=None)
+        value, found, _ = parse_row_cell(name, cell, place, period_end=None)
         values[name] = value
         findings.extend(_as_register(f) for f in found if f.severity != "info")
 
