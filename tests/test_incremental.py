@@ -106,3 +106,49 @@ def test_a_shared_stylesheet_prints_the_same_bytes(workspace: Path) -> None:
 def test_only_a_plain_head_stylesheet_is_taken_apart(page: str, split: bool) -> None:
     body, styles = pdf.split_styles(page)
     assert bool(styles) is split and (body != page) is split
+
+
+PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><style>p{{font-size:14pt}}</style>"
+        "</head><body><p>第{n}页 县重点项目建设调度</p></body></html>")
+
+
+def test_a_killed_pdf_worker_does_not_lose_a_page(tmp_path: Path) -> None:
+    """A worker that dies (out of memory, killed by hand) breaks the pool: the pages it
+    had are printed in the run's own process, the same bytes."""
+    import os
+    import signal
+
+    pages = {f"p{n}": PAGE.format(n=n) for n in range(6)}
+    serial = printer.print_pages(pages, base_dir=tmp_path, jobs=1)
+    printer._PRINTED.clear()
+    job = printer.Printer(base_dir=tmp_path, jobs=2)
+    pool = printer._pool(2)
+    for pid in list(pool._processes):       # the workers are up: kill them all
+        os.kill(pid, signal.SIGKILL)
+    for name, html in pages.items():
+        job.submit(name, html)
+    assert job.results() == serial
+    printer._PRINTED.clear()
+    assert printer.print_pages(pages, base_dir=tmp_path, jobs=2) == serial   # a new pool
+
+
+def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path) -> None:
+    """``spawn`` would import the caller's main script in every worker (for the keyproj
+    command: the whole CLI); the workers start with it hidden."""
+    import subprocess
+    import sys
+
+    seen = tmp_path / "imported.txt"
+    script = tmp_path / "main.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        f"with open({str(seen)!r}, 'a') as f:\n"
+        "    f.write(__name__ + '\\n')\n"
+        "if __name__ == '__main__':\n"
+        "    from pipeline.render import printer\n"
+        f"    pdfs = printer.print_pages({{'a': '<p>甲</p>', 'b': '<p>乙</p>'}}, "
+        f"base_dir=Path({str(tmp_path)!r}), jobs=2)\n"
+        "    assert all(pdf.startswith(b'%PDF') for pdf in pdfs.values())\n",
+        encoding="utf-8")
+    subprocess.run([sys.executable, str(script)], check=True, timeout=120)
+    assert seen.read_text().split() == ["__main__"]
