@@ -152,3 +152,65 @@ def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path) -> None
         encoding="utf-8")
     subprocess.run([sys.executable, str(script)], check=True, timeout=120)
     assert seen.read_text().split() == ["__main__"]
+
+
+def _pngs(data: bytes, folder: Path, name: str) -> list[bytes]:
+    import subprocess
+
+    (folder / f"{name}.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(folder / f"{name}.pdf"),
+                    str(folder / name)], check=True)
+    return [p.read_bytes() for p in sorted(folder.glob(f"{name}-*.png"))]
+
+
+def _text(data: bytes, folder: Path) -> str:
+    import subprocess
+
+    (folder / "t.pdf").write_bytes(data)
+    return subprocess.run(["pdftotext", str(folder / "t.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_the_period_fonts_print_the_same_pages_smaller(workspace: Path, tmp_path: Path) -> None:
+    """Pages printed from the period's small copies of the CJK faces look the same to the
+    pixel as pages printed from the installed fonts, and read back the same."""
+    from pipeline.render.fonts import period_font_spec
+
+    run_period(workspace, PERIOD, Settings(), jobs=1)
+    page = (workspace.period_output(PERIOD) / "units/甲局.html").read_text("utf-8")
+    spec = period_font_spec([page])
+    assert spec is not None and {f[0] for f in spec.faces} == {"Noto Serif CJK SC",
+                                                               "Noto Sans CJK SC"}
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    pdf.make_period_fonts(spec, fonts)
+    assert "keyproj Noto Serif CJK SC" in (fonts / "faces.css").read_text("utf-8")
+    whole = pdf.html_to_pdf(page, base_dir=Path("."))
+    small = pdf.html_to_pdf(page, base_dir=Path("."), fonts=fonts)
+    assert small != whole and len(small) < len(whole) / 2
+    assert _pngs(small, tmp_path, "small") == _pngs(whole, tmp_path, "whole")
+    assert _text(small, tmp_path) == _text(whole, tmp_path)
+    assert pdf.html_to_pdf(page, base_dir=Path("."), fonts=fonts) == small    # cached sheet
+
+
+def test_a_character_the_period_fonts_lack_still_prints(tmp_path: Path) -> None:
+    """A run makes its fonts from every page's text, so this does not happen in a run; a
+    page given other fonts still prints each character, from the installed font."""
+    from pipeline.render.fonts import period_font_spec
+
+    page = PAGE.format(n=1)
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    spec = period_font_spec([page.replace("调度", "")])
+    assert spec is not None and ord("度") not in spec.chars
+    pdf.make_period_fonts(spec, fonts)
+    assert "第1页 县重点项目建设调度" in _text(pdf.html_to_pdf(page, base_dir=tmp_path,
+                                                           fonts=fonts), tmp_path)
+
+
+def test_a_missing_or_empty_font_folder_prints_as_before(tmp_path: Path) -> None:
+    page = PAGE.format(n=1)
+    whole = pdf.html_to_pdf(page, base_dir=tmp_path)
+    assert pdf.html_to_pdf(page, base_dir=tmp_path, fonts=tmp_path / "none") == whole
+    (tmp_path / pdf.FACES_CSS).write_text("", encoding="utf-8")
+    assert pdf.html_to_pdf(page, base_dir=tmp_path, fonts=tmp_path) == whole

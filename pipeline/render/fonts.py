@@ -9,10 +9,13 @@ text that no installed font has.
 from __future__ import annotations
 
 import functools
+import hashlib
 import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.doctor import FONT_FIX, font_problem
 from pipeline.errors import KeyprojError
@@ -138,3 +141,63 @@ def glyph_error(chars: list[str], where: str) -> FontError:
         f"no installed font has {shown} used in {where}: the PDF would print boxes. Install a "
         "font that has them (e.g. apt-get install -y fonts-noto-cjk-extra "
         "fonts-noto-color-emoji) or change the text in the sheet")
+
+
+# --- the period's fonts -------------------------------------------------------------------
+# Noto CJK has 65,535 glyphs: WeasyPrint subsetting it for every PDF was a third of a unit
+# sheet's printing time. A run makes, once, a copy of each CJK face the print CSS names that
+# holds only the characters of the period's pages, and the PDFs are printed from those
+# (pdf.py). The glyphs are the same, so the pages look the same to the pixel, print about
+# twice as fast and come out several times smaller. A character a copy lacks is printed
+# from the installed font, as before.
+
+PERIOD_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")   # as print.css names them
+PERIOD_WEIGHTS = {400: "regular", 700: "bold"}
+
+
+@dataclass(frozen=True)
+class FontSpec:
+    """What the period's fonts are made from: the characters (sorted code points) and, for
+    each face, (family, CSS weight, font file, index in the collection, size, mtime)."""
+
+    chars: tuple[int, ...]
+    faces: tuple[tuple[str, int, str, int, int, int], ...]
+
+    @property
+    def digest(self) -> str:
+        """Names what the fonts will hold (same spec, same font bytes)."""
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()
+
+
+def period_font_spec(texts: Iterable[str]) -> FontSpec | None:
+    """The faces to make for pages printing ``texts``; None when fontconfig has none of
+    the families (the PDFs then use whatever fonts the CSS finds, as before)."""
+    faces = tuple(face for family in PERIOD_FAMILIES for weight in PERIOD_WEIGHTS
+                  if (face := _installed_face(family, weight)) is not None)
+    if not faces:
+        return None
+    chars = {ord(ch) for text in texts for ch in text if not ch.isspace() or ch == " "}
+    return FontSpec(chars=tuple(sorted(chars | set(range(0x20, 0x7F)))), faces=faces)
+
+
+@functools.lru_cache(maxsize=16)
+def _installed_face(family: str, weight: int) -> tuple[str, int, str, int, int, int] | None:
+    """The font file fontconfig gives ``family`` at ``weight``, when it is that family at
+    that weight (not a fallback, not a regular face to be emboldened)."""
+    if shutil.which("fc-match") is None:
+        return None
+    out = subprocess.run(["fc-match", "-f", "%{file}|%{index}|%{family}|%{weight}",
+                          f"{family}:weight={PERIOD_WEIGHTS[weight]}"],
+                         capture_output=True, text=True, check=False).stdout
+    parts = out.split("|")
+    if len(parts) != 4 or family not in parts[2].split(","):
+        return None
+    path, index, _, fc_weight = parts
+    bold = float(fc_weight or 0) >= 180          # fontconfig: 80 regular, 200 bold
+    if bold != (weight >= 600):
+        return None
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return (family, weight, path, int(index or 0), stat.st_size, stat.st_mtime_ns)

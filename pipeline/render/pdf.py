@@ -16,8 +16,11 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import weasyprint
+from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from pipeline.render.fonts import PERIOD_FAMILIES, FontSpec
 from pipeline.render.paths import TEMPLATES_DIR
 
 
@@ -41,19 +44,25 @@ class LocalFetcher(URLFetcher):
 
 
 def html_to_pdf(html: str, *, base_dir: Path, templates_dir: Path | None = None,
-                created: dt.datetime | None = None) -> bytes:
+                created: dt.datetime | None = None, fonts: Path | None = None) -> bytes:
     """Print ``html`` to PDF bytes; relative links resolve against ``base_dir``.
 
     Fonts are embedded and subset. ``created`` sets the PDF's creation and modification
     dates; without it the PDF carries none, so the same HTML gives the same bytes.
+    ``fonts`` is a folder ``make_period_fonts`` filled: the CJK families it has are printed
+    from its small copies (same glyphs) when the page's stylesheet can be taken apart.
     """
-    roots = tuple([TEMPLATES_DIR] + ([templates_dir] if templates_dir is not None else []))
+    roots = tuple([TEMPLATES_DIR] + ([templates_dir] if templates_dir is not None else [])
+                  + ([fonts] if fonts is not None else []))
     base_url = str(Path(base_dir).resolve())
     fetcher = LocalFetcher(roots)
     body, styles = split_styles(html)
+    faces = _faces(fonts) if fonts is not None and styles else ""
+    if faces:
+        styles = [faces + _aliased(css) for css in styles]
     sheets = [_stylesheet(css, base_url, roots) for css in styles]
-    document = weasyprint.HTML(string=body, base_url=base_url,
-                               url_fetcher=fetcher).render(stylesheets=sheets)
+    document = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=sheets, font_config=_FONT_CONFIG if faces else None)
     if created is not None:
         stamp = created.isoformat(timespec="seconds")
         document.metadata.created = stamp
@@ -61,6 +70,78 @@ def html_to_pdf(html: str, *, base_dir: Path, templates_dir: Path | None = None,
     pdf = document.write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when given no target
     return pdf
+
+
+# --- the period's fonts (see fonts.py) ----------------------------------------------------
+
+ALIAS = "keyproj "
+FACES_CSS = "faces.css"
+_FONT_CONFIG = FontConfiguration()      # one a worker: it loads each @font-face file once
+
+
+def make_period_fonts(spec: FontSpec, folder: Path) -> None:
+    """Write into ``folder`` a copy of each face of ``spec`` holding only its characters
+    (HarfBuzz, glyph shapes and metrics unchanged) and ``faces.css`` declaring them under
+    the family name prefixed with ``keyproj ``. A face HarfBuzz cannot subset is left out."""
+    _declare_subset_calls()
+    rules = []
+    for family, weight, path, index, _, _ in spec.faces:
+        data = _subset_face(path, index, spec.chars)
+        if not data:
+            continue
+        target = folder / f"{family.replace(' ', '-')}-{weight}.otf"
+        target.write_bytes(data)
+        rules.append(f'@font-face {{ font-family: "{ALIAS}{family}"; font-weight: {weight}; '
+                     f'src: url("{target.resolve().as_uri()}"); }}')
+    (folder / FACES_CSS).write_text("\n".join(rules) + "\n", encoding="utf-8")
+
+
+def _faces(folder: Path) -> str:
+    try:
+        return (folder / FACES_CSS).read_text(encoding="utf-8").strip() + "\n"
+    except OSError:
+        return ""
+
+
+def _aliased(css: str) -> str:
+    """The stylesheet with each period family named first by its small copy's name."""
+    for family in PERIOD_FAMILIES:
+        css = css.replace(f'"{family}"', f'"{ALIAS}{family}", "{family}"')
+    return css
+
+
+_DECLARED = False
+
+
+def _declare_subset_calls() -> None:
+    """The HarfBuzz calls WeasyPrint's bindings lack, declared once on the same library."""
+    global _DECLARED
+    if not _DECLARED:
+        ffi.cdef("""
+            hb_blob_t * hb_blob_create_from_file (const char *file_name);
+            hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);
+            hb_set_t * hb_subset_input_unicode_set (hb_subset_input_t *input);
+        """, override=True)
+        _DECLARED = True
+
+
+def _subset_face(path: str, index: int, chars: tuple[int, ...]) -> bytes:
+    blob = ffi.gc(harfbuzz.hb_blob_create_from_file(path.encode()), harfbuzz.hb_blob_destroy)
+    face = ffi.gc(harfbuzz.hb_face_create(blob, index), harfbuzz.hb_face_destroy)
+    wanted = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(),
+                    harfbuzz_subset.hb_subset_input_destroy)
+    if wanted == ffi.NULL:
+        return b""
+    codes = ffi.new(f"hb_codepoint_t[{len(chars)}]", chars)
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_unicode_set(wanted), codes, len(chars))
+    harfbuzz_subset.hb_subset_input_set_flags(
+        wanted, harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED)
+    made = harfbuzz_subset.hb_subset_or_fail(face, wanted)
+    if made == ffi.NULL:
+        return b""
+    made = ffi.gc(made, harfbuzz.hb_face_destroy)
+    return bytes(get_hb_object_data(made) or b"")
 
 
 # The unit and leader pages of a period share one stylesheet: a worker parses it once (and
@@ -92,7 +173,8 @@ def _stylesheet(css: str, base_url: str, roots: tuple[Path, ...]) -> weasyprint.
     key = (css, base_url, roots)
     sheet = _STYLESHEETS.get(key)
     if sheet is None:
-        sheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=LocalFetcher(roots))
+        sheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=LocalFetcher(roots),
+                               font_config=_FONT_CONFIG)
         _STYLESHEETS[key] = sheet
         while len(_STYLESHEETS) > 8:
             _STYLESHEETS.popitem(last=False)

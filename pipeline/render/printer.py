@@ -20,6 +20,7 @@ import hashlib
 import multiprocessing
 import os
 import sys
+import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,16 +28,27 @@ from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import version
 from pathlib import Path
 
-Job = tuple[str, str, str | None, str | None]   # html, base dir, templates dir, created
+from pipeline.render.fonts import FontSpec, period_font_spec
+
+# html, base dir, templates dir, created, the period fonts' digest and their folder (not
+# part of the source key: the digest names what they hold)
+Job = tuple[str, str, str | None, str | None, str, str | None]
 
 
 def _print_one(job: Job) -> bytes:
     from pipeline.render import pdf  # looked up on each call, so tests can count prints
 
-    html, base_dir, templates_dir, created = job
+    html, base_dir, templates_dir, created, _, fonts = job
     return pdf.html_to_pdf(html, base_dir=Path(base_dir),
                            templates_dir=Path(templates_dir) if templates_dir else None,
-                           created=dt.datetime.fromisoformat(created) if created else None)
+                           created=dt.datetime.fromisoformat(created) if created else None,
+                           fonts=Path(fonts) if fonts else None)
+
+
+def _make_fonts(spec: FontSpec, folder: str) -> None:
+    from pipeline.render import pdf
+
+    pdf.make_period_fonts(spec, Path(folder))
 
 
 def _ready() -> bool:
@@ -102,25 +114,30 @@ class Printer:
 
     def __init__(self, *, base_dir: Path, templates_dir: Path | None = None,
                  created: dt.datetime | None = None, jobs: int | None = None,
-                 reuse: Mapping[str, bytes] | None = None) -> None:
+                 reuse: Mapping[str, bytes] | None = None,
+                 fonts: FontSpec | None = None) -> None:
         self.base_dir = str(Path(base_dir).resolve())
         self.templates_dir = str(templates_dir) if templates_dir else None
         self.created = created.isoformat() if created else None
         self.jobs = _jobs(jobs)
         self.reuse = reuse or {}
+        self.fonts = fonts
         self.keys: dict[str, str] = {}          # page name -> source key
         self._jobs: dict[str, Job] = {}
         self._done: dict[str, bytes] = {}
         self._futures: dict[str, Future[bytes]] = {}
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
 
     def submit(self, name: str, html: str) -> None:
         """Print ``html`` as ``name`` unless an earlier run printed the same source."""
-        job: Job = (html, self.base_dir, self.templates_dir, self.created)
+        digest = self.fonts.digest if self.fonts is not None else ""
+        job: Job = (html, self.base_dir, self.templates_dir, self.created, digest, None)
         key = self.keys[name] = source_key(job)
         earlier = self.reuse.get(key) or _PRINTED.get(key)
         if earlier is not None:
             self._done[name] = earlier
             return
+        job = (*job[:5], self._font_folder())
         self._jobs[name] = job
         if self.jobs > 1:
             try:
@@ -128,8 +145,34 @@ class Printer:
             except (BrokenProcessPool, RuntimeError):
                 _forget_pool()
 
+    def _font_folder(self) -> str | None:
+        """The period's fonts, made (once, before the first page that prints) in a worker,
+        or here with one job; None without fonts to make."""
+        if self.fonts is None:
+            return None
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="keyproj-fonts-")
+            made = False
+            if self.jobs > 1:
+                try:
+                    _pool(self.jobs).submit(_make_fonts, self.fonts, self._folder.name).result()
+                    made = True
+                except BrokenProcessPool:
+                    _forget_pool()
+            if not made:
+                _make_fonts(self.fonts, self._folder.name)
+        return self._folder.name
+
     def results(self) -> dict[str, bytes]:
         """Wait for every page handed over; name -> PDF bytes, in the order submitted."""
+        try:
+            return self._results()
+        finally:
+            if self._folder is not None:
+                self._folder.cleanup()
+                self._folder = None
+
+    def _results(self) -> dict[str, bytes]:
         for name, job in self._jobs.items():
             pdf = None
             future = self._futures.get(name)
@@ -158,9 +201,10 @@ def print_pages(pages: Mapping[str, str], *, base_dir: Path, templates_dir: Path
                 created: dt.datetime | None = None, jobs: int | None = None,
                 reuse: Mapping[str, bytes] | None = None,
                 keys_out: dict[str, str] | None = None) -> dict[str, bytes]:
-    """Print pages (name -> HTML) all at once; ``keys_out`` gets name -> source key."""
+    """Print pages (name -> HTML) all at once, with the period fonts of their text;
+    ``keys_out`` gets name -> source key."""
     printer = Printer(base_dir=base_dir, templates_dir=templates_dir, created=created,
-                      jobs=jobs, reuse=reuse)
+                      jobs=jobs, reuse=reuse, fonts=period_font_spec(pages.values()))
     for name, html in sorted(pages.items(), key=lambda item: -len(item[1])):
         printer.submit(name, html)
     printed = printer.results()
@@ -176,9 +220,10 @@ _PRINTED_MAX = 96
 
 
 def source_key(job: Job) -> str:
-    """What a PDF is printed from: its HTML, base, templates folder, date, WeasyPrint."""
+    """What a PDF is printed from: its HTML, base, templates folder, date, the period
+    fonts, WeasyPrint."""
     digest = hashlib.sha256()
-    for part in job:
+    for part in job[:5]:
         digest.update((part or "").encode("utf-8") + b"\0")
     digest.update(_weasyprint_version().encode("ascii"))
     return digest.hexdigest()

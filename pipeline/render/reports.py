@@ -29,11 +29,20 @@ from pipeline.followup import trends
 from pipeline.names import file_names
 from pipeline.outputs import findings_records
 from pipeline.period import Period
+from pipeline.read import Book
 from pipeline.render.charts import bulletin_charts
 from pipeline.render.context import BulletinContext, bulletin_context, county_trend, quality_facts
-from pipeline.render.fonts import check_fonts, glyph_error, missing_glyphs, printable
+from pipeline.render.fonts import (
+    check_fonts,
+    glyph_error,
+    missing_glyphs,
+    period_font_spec,
+    printable,
+)
 from pipeline.render.html import environment, render_bulletin, render_page
+from pipeline.render.labels import labels
 from pipeline.render.pages import index_context, leader_context, unit_context
+from pipeline.render.paths import TEMPLATES_DIR
 from pipeline.render.printer import Printer, warm_up
 from pipeline.render.workbooks import ledger, marked_copy, primary_book
 from pipeline.score import done_milestones, milestone_status, time_progress
@@ -94,6 +103,16 @@ def bulletin_for(analysis: Analysis, settings: Settings) -> BulletinContext:
     )
 
 
+def _stable_text(lang: str, templates: Path | None) -> list[str]:
+    """Text every period's pages may print: the labels and the templates. The period's
+    fonts hold it too, so that a corrected figure that turns a word (滞后 to 超前) does not
+    change the fonts, and with them every PDF (a PDF names its font's glyphs by number)."""
+    folders = [TEMPLATES_DIR] + ([templates] if templates is not None else [])
+    texts = [path.read_text(encoding="utf-8", errors="replace") for folder in folders
+             for path in sorted(folder.glob("*.html")) if path.is_file()]
+    return [*labels(lang).values(), *texts]
+
+
 def _unit_findings(analysis: Analysis, unit: str) -> list[Finding]:
     files = analysis.reconciled.file_units
     return [f for f in analysis.findings if f.unit == unit or (
@@ -121,14 +140,13 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     period: Period = analysis.period
     created = dt.datetime.combine(period.end, dt.time(), tzinfo=dt.UTC)
     author = report.office or "keyproj"
-    printer = Printer(base_dir=Path("."), templates_dir=templates, created=created, jobs=jobs,
-                      reuse=reuse)
     pages: dict[str, str] = {}     # stem -> HTML; each gets an .html and a .pdf
+    printed_pages: dict[str, str] = {}    # stem -> the HTML its PDF is printed from
     files: dict[str, bytes] = {}
     missing: dict[str, list[str]] = {}   # stem -> characters no installed font has
 
     def add_page(stem: str, page: str) -> None:
-        """Keep the page and start printing it now, while the next ones are being built.
+        """Keep the page, and the HTML its PDF is printed from.
 
         A character no installed font has (a rare place-name character, an emoji typed into
         a sheet) must neither print as a box nor stop the batch: the PDF prints its code
@@ -138,7 +156,7 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
         lacking = missing_glyphs([visible_text(page)])
         if lacking:
             missing[stem] = lacking
-        printer.submit(stem, printable(page, lacking) if lacking else page)
+        printed_pages[stem] = printable(page, lacking) if lacking else page
 
     bulletin = bulletin_for(analysis, settings)
     add_page("report", render_bulletin(bulletin, charts=bulletin_charts(bulletin), env=env))
@@ -150,6 +168,7 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     _, unit_trend = trends(analysis.past, analysis.projects, analysis.units, period)
     unit_files = file_names(analysis.register.units)
     marked: dict[str, str] = {}
+    books: dict[str, tuple[Book, list[Finding], str]] = {}   # unit -> its book to mark
     weights = dataclasses.asdict(settings.weights)
     file_units = analysis.reconciled.file_units
     for unit, stem in unit_files.items():
@@ -166,10 +185,7 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
                            marked=marked_name, ranked=bulletin.project_rows)
         add_page(f"units/{stem}", render_page("unit.html", ctx, env=env))
         if book is not None:
-            mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
-            others = [f for f in found if f not in mine]
-            files[f"units/{marked_name}"] = marked_copy(book, mine, lang=lang, author=author,
-                                                        others=others, created=created)
+            books[unit] = (book, found, marked_name)
             marked[unit] = f"units/{marked_name}"
 
     leaders = sorted({p.leader for p in analysis.register.projects if p.leader})
@@ -184,6 +200,19 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     if missing:
         chars = sorted({ch for lacking in missing.values() for ch in lacking})
         log.warning("%s", glyph_error(chars, f"{next(iter(missing))}.pdf"))
+
+    # every page is built, so the period's fonts can hold every character they print; the
+    # bulletin, the longest, goes first, and the workbooks are made while the PDFs print
+    printer = Printer(base_dir=Path("."), templates_dir=templates, created=created, jobs=jobs,
+                      reuse=reuse, fonts=period_font_spec(
+                          [*printed_pages.values(), *_stable_text(lang, templates)]))
+    for stem, page in printed_pages.items():
+        printer.submit(stem, page)
+    for unit, (book, found, marked_name) in books.items():
+        mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
+        others = [f for f in found if f not in mine]
+        files[f"units/{marked_name}"] = marked_copy(book, mine, lang=lang, author=author,
+                                                    others=others, created=created)
 
     files["ledger.xlsx"] = ledger(
         projects=analysis.projects, units=analysis.units,
