@@ -184,7 +184,7 @@ def test_the_period_fonts_print_the_same_pages_smaller(workspace: Path, tmp_path
     fonts = tmp_path / "fonts"
     fonts.mkdir()
     pdf.make_period_fonts(spec, fonts)
-    assert "keyproj Noto Serif CJK SC" in (fonts / "faces.css").read_text("utf-8")
+    assert f"keyproj {spec.digest[:16]} Noto Serif CJK SC" in (fonts / "faces.css").read_text()
     whole = pdf.html_to_pdf(page, base_dir=Path("."))
     small = pdf.html_to_pdf(page, base_dir=Path("."), fonts=fonts)
     assert small != whole and len(small) < len(whole) / 2
@@ -214,3 +214,46 @@ def test_a_missing_or_empty_font_folder_prints_as_before(tmp_path: Path) -> None
     assert pdf.html_to_pdf(page, base_dir=tmp_path, fonts=tmp_path / "none") == whole
     (tmp_path / pdf.FACES_CSS).write_text("", encoding="utf-8")
     assert pdf.html_to_pdf(page, base_dir=tmp_path, fonts=tmp_path) == whole
+
+
+def test_the_bulletin_prints_its_charts_as_images_and_looks_the_same(
+        workspace: Path, tmp_path: Path) -> None:
+    """report.html keeps its charts inline; its PDF is printed with them as images of the
+    same SVG (faster, and the page's stylesheet can be shared): the same pages, pixel for
+    pixel, as printing report.html as it is."""
+    import re
+
+    from pipeline.render.charts import as_image
+
+    run_period(workspace, PERIOD, Settings(), jobs=1)
+    out = workspace.period_output(PERIOD)
+    page = (out / "report.html").read_text("utf-8")
+    charts = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
+    assert len(charts) >= 3 and "<img" not in page
+    printed = page
+    for svg in charts:
+        printed = printed.replace(svg, as_image(svg))
+    assert pdf.split_styles(printed)[1] and not pdf.split_styles(page)[1]
+    as_is = pdf.html_to_pdf(page, base_dir=Path("."))
+    assert _pngs((out / "report.pdf").read_bytes(), tmp_path, "run") == \
+        _pngs(as_is, tmp_path, "as_is")
+
+
+def test_one_process_keeps_two_runs_fonts_apart(workspace: Path, tmp_path: Path) -> None:
+    """A worker prints for every run of the process (the tests, a long-lived caller): the
+    fonts of one run must not stand in for another's (they lack its characters)."""
+    from pipeline.render.fonts import period_font_spec
+
+    run_period(workspace, PERIOD, Settings(), jobs=1)
+    page = (workspace.period_output(PERIOD) / "units/甲局.html").read_text("utf-8")
+    pages = [page, page.replace("一号路", "鑫源大道鹏城路翔宇桥")]
+    folders = []
+    for n, text in enumerate(pages):
+        folder = tmp_path / f"fonts{n}"
+        folder.mkdir()
+        pdf.make_period_fonts(period_font_spec([text]), folder)
+        folders.append(folder)
+    pdf.html_to_pdf(pages[0], base_dir=Path("."), fonts=folders[0])
+    assert _pngs(pdf.html_to_pdf(pages[1], base_dir=Path("."), fonts=folders[1]), tmp_path,
+                 "second") == _pngs(pdf.html_to_pdf(pages[1], base_dir=Path(".")), tmp_path,
+                                    "whole")

@@ -57,12 +57,13 @@ def html_to_pdf(html: str, *, base_dir: Path, templates_dir: Path | None = None,
     base_url = str(Path(base_dir).resolve())
     fetcher = LocalFetcher(roots)
     body, styles = split_styles(html)
-    faces = _faces(fonts) if fonts is not None and styles else ""
+    faces, alias = _faces(fonts) if fonts is not None and styles else ("", "")
+    config = _font_config(faces) if faces else None
     if faces:
-        styles = [faces + _aliased(css) for css in styles]
-    sheets = [_stylesheet(css, base_url, roots) for css in styles]
+        styles = [faces + _aliased(css, alias) for css in styles]
+    sheets = [_stylesheet(css, base_url, roots, config) for css in styles]
     document = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=sheets, font_config=_FONT_CONFIG if faces else None)
+        stylesheets=sheets, font_config=config)
     if created is not None:
         stamp = created.isoformat(timespec="seconds")
         document.metadata.created = stamp
@@ -74,40 +75,60 @@ def html_to_pdf(html: str, *, base_dir: Path, templates_dir: Path | None = None,
 
 # --- the period's fonts (see fonts.py) ----------------------------------------------------
 
-ALIAS = "keyproj "
 FACES_CSS = "faces.css"
-_FONT_CONFIG = FontConfiguration()      # one a worker: it loads each @font-face file once
 
 
 def make_period_fonts(spec: FontSpec, folder: Path) -> None:
     """Write into ``folder`` a copy of each face of ``spec`` holding only its characters
     (HarfBuzz, glyph shapes and metrics unchanged) and ``faces.css`` declaring them under
-    the family name prefixed with ``keyproj ``. A face HarfBuzz cannot subset is left out."""
+    the family name prefixed with ``keyproj <digest> ``: a worker that prints for several
+    runs never takes one run's copy for another's. A face HarfBuzz cannot subset is left
+    out."""
     _declare_subset_calls()
-    rules = []
+    alias = f"keyproj {spec.digest[:16]} "
+    rules = [f"/* alias: {alias}*/"]
     for family, weight, path, index, _, _ in spec.faces:
         data = _subset_face(path, index, spec.chars)
         if not data:
             continue
         target = folder / f"{family.replace(' ', '-')}-{weight}.otf"
         target.write_bytes(data)
-        rules.append(f'@font-face {{ font-family: "{ALIAS}{family}"; font-weight: {weight}; '
+        rules.append(f'@font-face {{ font-family: "{alias}{family}"; font-weight: {weight}; '
                      f'src: url("{target.resolve().as_uri()}"); }}')
     (folder / FACES_CSS).write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
-def _faces(folder: Path) -> str:
+def _faces(folder: Path) -> tuple[str, str]:
+    """The @font-face rules of a fonts folder and the prefix of their family names;
+    ("", "") when it has none."""
     try:
-        return (folder / FACES_CSS).read_text(encoding="utf-8").strip() + "\n"
+        text = (folder / FACES_CSS).read_text(encoding="utf-8")
     except OSError:
-        return ""
+        return "", ""
+    head, _, rules = text.partition("\n")
+    if not head.startswith("/* alias: ") or "@font-face" not in rules:
+        return "", ""
+    return rules.strip() + "\n", head.removeprefix("/* alias: ").removesuffix("*/")
 
 
-def _aliased(css: str) -> str:
+def _aliased(css: str, alias: str) -> str:
     """The stylesheet with each period family named first by its small copy's name."""
     for family in PERIOD_FAMILIES:
-        css = css.replace(f'"{family}"', f'"{ALIAS}{family}", "{family}"')
+        css = css.replace(f'"{family}"', f'"{alias}{family}", "{family}"')
     return css
+
+
+_FONT_CONFIGS: OrderedDict[str, FontConfiguration] = OrderedDict()
+
+
+def _font_config(faces: str) -> FontConfiguration:
+    """One font configuration a set of period fonts (it loads each file once)."""
+    config = _FONT_CONFIGS.get(faces)
+    if config is None:
+        config = _FONT_CONFIGS[faces] = FontConfiguration()
+        while len(_FONT_CONFIGS) > 4:
+            _FONT_CONFIGS.popitem(last=False)
+    return config
 
 
 _DECLARED = False
@@ -169,12 +190,13 @@ def split_styles(html: str) -> tuple[str, list[str]]:
     return _HEAD_STYLE.sub("", head) + rest, styles
 
 
-def _stylesheet(css: str, base_url: str, roots: tuple[Path, ...]) -> weasyprint.CSS:
+def _stylesheet(css: str, base_url: str, roots: tuple[Path, ...],
+                config: FontConfiguration | None) -> weasyprint.CSS:
     key = (css, base_url, roots)
     sheet = _STYLESHEETS.get(key)
     if sheet is None:
         sheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=LocalFetcher(roots),
-                               font_config=_FONT_CONFIG)
+                               font_config=config)
         _STYLESHEETS[key] = sheet
         while len(_STYLESHEETS) > 8:
             _STYLESHEETS.popitem(last=False)

@@ -30,7 +30,7 @@ from pipeline.names import file_names
 from pipeline.outputs import findings_records
 from pipeline.period import Period
 from pipeline.read import Book
-from pipeline.render.charts import bulletin_charts
+from pipeline.render.charts import as_image, bulletin_charts
 from pipeline.render.context import BulletinContext, bulletin_context, county_trend, quality_facts
 from pipeline.render.fonts import (
     check_fonts,
@@ -145,8 +145,8 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     files: dict[str, bytes] = {}
     missing: dict[str, list[str]] = {}   # stem -> characters no installed font has
 
-    def add_page(stem: str, page: str) -> None:
-        """Keep the page, and the HTML its PDF is printed from.
+    def add_page(stem: str, page: str, printed: str | None = None) -> None:
+        """Keep the page, and the HTML its PDF is printed from (``printed``, or the page).
 
         A character no installed font has (a rare place-name character, an emoji typed into
         a sheet) must neither print as a box nor stop the batch: the PDF prints its code
@@ -156,10 +156,14 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
         lacking = missing_glyphs([visible_text(page)])
         if lacking:
             missing[stem] = lacking
-        printed_pages[stem] = printable(page, lacking) if lacking else page
+        printed = printed or page
+        printed_pages[stem] = printable(printed, lacking) if lacking else printed
 
     bulletin = bulletin_for(analysis, settings)
-    add_page("report", render_bulletin(bulletin, charts=bulletin_charts(bulletin), env=env))
+    charts = bulletin_charts(bulletin)
+    add_page("report", render_bulletin(bulletin, charts=charts, env=env),
+             printed=render_bulletin(bulletin, env=env,
+                                     charts={k: as_image(v) for k, v in charts.items()}))
 
     register = {p.project_id: p for p in analysis.register.projects}
     statuses = milestone_status(analysis.register.milestones,
