@@ -3,6 +3,7 @@ unchanged period prints nothing, a change prints only what it touches, --force a
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,21 @@ def test_one_process_keeps_two_runs_fonts_apart(workspace: Path, tmp_path: Path)
     assert _pngs(pdf.html_to_pdf(pages[1], base_dir=Path("."), fonts=folders[1]), tmp_path,
                  "second") == _pngs(pdf.html_to_pdf(pages[1], base_dir=Path(".")), tmp_path,
                                     "whole")
+
+
+def test_fonts_that_cannot_be_made_leave_the_installed_ones(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The period's fonts only make printing faster: when they cannot be made (no
+    libharfbuzz-subset, a font HarfBuzz refuses), the PDFs print from the installed fonts."""
+    def broken(spec: object, folder: Path) -> None:
+        raise OSError("no libharfbuzz-subset")
+
+    monkeypatch.setattr(pdf, "make_period_fonts", broken)
+    printer._PRINTED.clear()
+    run_period(workspace, PERIOD, Settings(), jobs=1)
+    assert "could not be made" in caplog.text
+    out = workspace.period_output(PERIOD)
+    page = (out / "units/甲局.html").read_text("utf-8")
+    assert (out / "units/甲局.pdf").read_bytes() == pdf.html_to_pdf(
+        page, base_dir=Path("."), created=dt.datetime(2026, 11, 30, tzinfo=dt.UTC))

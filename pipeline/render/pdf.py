@@ -84,9 +84,12 @@ def make_period_fonts(spec: FontSpec, folder: Path) -> None:
     the family name prefixed with ``keyproj <digest> ``: a worker that prints for several
     runs never takes one run's copy for another's. A face HarfBuzz cannot subset is left
     out."""
-    _declare_subset_calls()
     alias = f"keyproj {spec.digest[:16]} "
     rules = [f"/* alias: {alias}*/"]
+    if harfbuzz_subset is None:     # no libharfbuzz-subset: the installed fonts, as before
+        (folder / FACES_CSS).write_text(rules[0] + "\n", encoding="utf-8")
+        return
+    _declare_subset_calls()
     for family, weight, path, index, _, _ in spec.faces:
         data = _subset_face(path, index, spec.chars)
         if not data:

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import logging
 import multiprocessing
 import os
 import sys
@@ -29,6 +30,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from pipeline.render.fonts import FontSpec, period_font_spec
+
+log = logging.getLogger(__name__)
 
 # html, base dir, templates dir, created, the period fonts' digest and their folder (not
 # part of the source key: the digest names what they hold)
@@ -153,14 +156,19 @@ class Printer:
         if self._folder is None:
             self._folder = tempfile.TemporaryDirectory(prefix="keyproj-fonts-")
             made = False
-            if self.jobs > 1:
-                try:
-                    _pool(self.jobs).submit(_make_fonts, self.fonts, self._folder.name).result()
-                    made = True
-                except BrokenProcessPool:
-                    _forget_pool()
-            if not made:
-                _make_fonts(self.fonts, self._folder.name)
+            try:
+                if self.jobs > 1:
+                    try:
+                        _pool(self.jobs).submit(_make_fonts, self.fonts,
+                                                self._folder.name).result()
+                        made = True
+                    except BrokenProcessPool:
+                        _forget_pool()
+                if not made:
+                    _make_fonts(self.fonts, self._folder.name)
+            except Exception as exc:  # noqa: BLE001 - the fonts only make printing faster:
+                log.warning("the period's fonts could not be made (%s); the PDFs are printed "
+                            "from the installed fonts", exc)     # without them, as before
         return self._folder.name
 
     def results(self) -> dict[str, bytes]:
