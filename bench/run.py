@@ -162,8 +162,8 @@ def table(results: dict[str, dict[str, float]]) -> str:
     for key in keys:
         unit = " (MB)" if key == "peak_mb" else "" if key == "reports" else " (s)"
         cells = []
-        for scale in results:
-            value = results[scale].get(key)
+        for figures in results.values():
+            value = figures.get(key)
             cells.append("" if value is None else f"{value:.0f}" if key in ("peak_mb", "reports")
                          else f"{value:.2f}")
         lines.append(f"| {key}{unit} | " + " | ".join(cells) + " |")

@@ -46,8 +46,8 @@ def diagnose() -> list[tuple[bool, str]]:
         number = pango.pango_version()
         lines.append((True, f"Pango {number // 10000}.{number // 100 % 100}.{number % 100}"))
     except Exception as exc:  # noqa: BLE001 - any failure to load Pango is the finding
-        lines.append((False, f"Pango/WeasyPrint 无法加载 cannot load ({exc}): "
-                             "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0"))
+        lines.append((False, (f"Pango/WeasyPrint 无法加载 cannot load ({exc}): "
+                              "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0")))
     problem = font_problem()
     fonts = [f for f in cjk_fonts() if f in CJK_FONTS]
     lines.append((problem is None, problem or f"CJK fonts: {', '.join(fonts)}"))

@@ -18,10 +18,11 @@ PERIOD = Period(2026, 11)
 
 def _project(pid: str = "P", category: str = "continuing", plan: float | None = 1200,
              **extra: object) -> Project:
-    base: dict[str, object] = dict(
-        project_id=pid, name=pid, category=category, sector="", unit="甲", leader="张",
-        total_investment=99999.0, annual_plan=plan, planned_start=None,
-        planned_completion=None, attraction=False, contract_amount=None, plans=(None,) * 12)
+    base: dict[str, object] = {
+        "project_id": pid, "name": pid, "category": category, "sector": "", "unit": "甲",
+        "leader": "张", "total_investment": 99999.0, "annual_plan": plan,
+        "planned_start": None, "planned_completion": None, "attraction": False,
+        "contract_amount": None, "plans": (None,) * 12}
     base.update(extra)
     return Project(**base)  # type: ignore[arg-type]
 
