@@ -171,7 +171,8 @@ def _subset_face(path: str, index: int, chars: tuple[int, ...]) -> bytes:
 # The unit and leader pages of a period share one stylesheet: a worker parses it once (and
 # compiles its selectors once) instead of once a page, a third of a small page's time.
 _HEAD_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
-_STYLESHEETS: OrderedDict[tuple[str, str, tuple[Path, ...]], weasyprint.CSS] = OrderedDict()
+_STYLESHEETS: OrderedDict[tuple[str, str, tuple[Path, ...], FontConfiguration | None],
+                          weasyprint.CSS] = OrderedDict()
 
 
 def split_styles(html: str) -> tuple[str, list[str]]:
@@ -195,7 +196,7 @@ def split_styles(html: str) -> tuple[str, list[str]]:
 
 def _stylesheet(css: str, base_url: str, roots: tuple[Path, ...],
                 config: FontConfiguration | None) -> weasyprint.CSS:
-    key = (css, base_url, roots)
+    key = (css, base_url, roots, config)       # a sheet loads its fonts into its config
     sheet = _STYLESHEETS.get(key)
     if sheet is None:
         sheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=LocalFetcher(roots),
