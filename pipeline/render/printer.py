@@ -1,11 +1,13 @@
-"""[IO] Print many report pages to PDF at once, in worker processes, as they are made.
+"""[IO] Print many report pages to PDF at once, in worker processes.
 
-``Printer`` takes pages one by one while the rest of the reports are still being built
-(the bulletin first: it is the longest), hands each to a pool of worker processes (one a
-core by default; WeasyPrint is CPU-bound), and gives the PDFs back when asked. A page whose
-source key matches a PDF of the period's last run is not printed again. With one job, or a
-pool that broke (a worker killed), pages print in this process. The output is the same
-bytes whatever the number of jobs: each page is printed on its own, dated the same.
+``Printer`` takes pages one by one (render_reports hands over the bulletin first: it is the
+longest, and then makes the workbooks while the PDFs print), hands each to a pool of worker
+processes (one a core by default; WeasyPrint is CPU-bound), and gives the PDFs back when
+asked. Before the first page that prints, a worker makes the period's fonts (fonts.py,
+pdf.py) that every page is printed from. A page whose source key matches a PDF of the
+period's last run is not printed again. With one job, or a pool that broke (a worker
+killed), pages print in this process. The output is the same bytes whatever the number of
+jobs: each page is printed on its own, from the same fonts, dated the same.
 
 This module does not import WeasyPrint: a run that prints in workers, or prints nothing
 (an unchanged period), does not pay for loading it in the main process.
