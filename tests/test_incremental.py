@@ -276,3 +276,16 @@ def test_fonts_that_cannot_be_made_leave_the_installed_ones(
     page = (out / "units/甲局.html").read_text("utf-8")
     assert (out / "units/甲局.pdf").read_bytes() == pdf.html_to_pdf(
         page, base_dir=Path("."), created=dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
+
+
+def test_charts_drawn_in_a_worker_are_the_charts_drawn_here(workspace: Workspace) -> None:
+    """A PDF worker draws the bulletin's charts while the pages are built: the same SVG."""
+    from pipeline.render.charts import bulletin_charts, chart_inputs
+    from pipeline.render.reports import bulletin_for
+
+    analysis = run_period(workspace, PERIOD, Settings(), jobs=1)
+    ctx = bulletin_for(analysis, Settings())
+    here = bulletin_charts(ctx)
+    assert len(here) >= 3
+    assert printer.in_worker(bulletin_charts, chart_inputs(ctx), jobs=2)() == here
+    assert printer.in_worker(bulletin_charts, chart_inputs(ctx), jobs=1)() == here

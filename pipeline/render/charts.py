@@ -14,6 +14,7 @@ import io
 import re
 import warnings
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from pipeline.render import filters
@@ -230,7 +231,15 @@ def trend_chart(rows: Sequence[TrendRow], words: dict[str, str], *, key: str, ti
     return _svg(draw, 2.5, key, title)
 
 
-def bulletin_charts(ctx: BulletinContext) -> dict[str, str]:
+def chart_inputs(ctx: BulletinContext) -> SimpleNamespace:
+    """What ``bulletin_charts`` reads of the bulletin's context, as plain values that can be
+    sent to a worker process (the context's read-only mappings cannot)."""
+    return SimpleNamespace(t=dict(ctx.t), figures=dict(ctx.figures), trend_rows=ctx.trend_rows,
+                           category_rows=ctx.category_rows, category_total=ctx.category_total,
+                           light_rows=ctx.light_rows, unit_rows=ctx.unit_rows)
+
+
+def bulletin_charts(ctx: BulletinContext | SimpleNamespace) -> dict[str, str]:
     """Chart key -> inline SVG for every figure the bulletin's context names."""
     t = ctx.t
     words = {light: t[light] for light in COLOURS}

@@ -25,15 +25,17 @@ import os
 import sys
 import tempfile
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pipeline.render.fonts import FontSpec, period_font_spec
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # html, base dir, templates dir, created, the period fonts' digest and their folder (not
 # part of the source key: the digest names what they hold)
@@ -105,6 +107,27 @@ def warm_up(jobs: int | None = None) -> None:
     size = _jobs(jobs)
     if size > 1:
         _pool(size)
+
+
+def in_worker(func: Callable[..., T], *args: Any, jobs: int | None = None) -> Callable[[], T]:
+    """Start ``func(*args)`` in a PDF worker (idle while the pages are being built) and
+    return what waits for its result; with one job, what runs it here when asked."""
+    size = _jobs(jobs)
+    if size > 1:
+        try:
+            future = _pool(size).submit(func, *args)
+        except (BrokenProcessPool, RuntimeError):
+            _forget_pool()
+        else:
+            def wait() -> T:
+                try:
+                    return future.result()
+                except BrokenProcessPool:
+                    _forget_pool()
+                    return func(*args)
+
+            return wait
+    return lambda: func(*args)
 
 
 def _jobs(jobs: int | None) -> int:

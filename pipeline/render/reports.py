@@ -30,7 +30,7 @@ from pipeline.names import file_names
 from pipeline.outputs import findings_records
 from pipeline.period import Period
 from pipeline.read import Book
-from pipeline.render.charts import as_image, bulletin_charts
+from pipeline.render.charts import as_image, bulletin_charts, chart_inputs
 from pipeline.render.context import BulletinContext, bulletin_context, county_trend, quality_facts
 from pipeline.render.fonts import (
     check_fonts,
@@ -43,7 +43,7 @@ from pipeline.render.html import environment, render_bulletin, render_page
 from pipeline.render.labels import labels
 from pipeline.render.pages import index_context, leader_context, unit_context
 from pipeline.render.paths import TEMPLATES_DIR
-from pipeline.render.printer import Printer, warm_up
+from pipeline.render.printer import Printer, in_worker, warm_up
 from pipeline.render.workbooks import ledger, marked_copy, primary_book
 from pipeline.score import done_milestones, milestone_status, time_progress
 
@@ -160,10 +160,9 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
         printed_pages[stem] = printable(printed, lacking) if lacking else printed
 
     bulletin = bulletin_for(analysis, settings)
-    charts = bulletin_charts(bulletin)
-    add_page("report", render_bulletin(bulletin, charts=charts, env=env),
-             printed=render_bulletin(bulletin, env=env,
-                                     charts={k: as_image(v) for k, v in charts.items()}))
+    # a PDF worker draws the charts while the unit and leader pages are being built
+    drawn = in_worker(bulletin_charts, chart_inputs(bulletin), jobs=jobs)
+    pages["report"] = ""           # first among the outputs; built once the charts are drawn
 
     register = {p.project_id: p for p in analysis.register.projects}
     statuses = milestone_status(analysis.register.milestones,
@@ -201,9 +200,16 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
                                ranked=bulletin.project_rows)
         add_page(f"leaders/{stem}", render_page("leader.html", sheet, env=env))
 
+    charts = drawn()
+    add_page("report", render_bulletin(bulletin, charts=charts, env=env),
+             printed=render_bulletin(bulletin, env=env,
+                                     charts={k: as_image(v) for k, v in charts.items()}))
+    printed_pages = {"report": printed_pages.pop("report"), **printed_pages}
+
     if missing:
         chars = sorted({ch for lacking in missing.values() for ch in lacking})
-        log.warning("%s", glyph_error(chars, f"{next(iter(missing))}.pdf"))
+        where = next(stem for stem in pages if stem in missing)
+        log.warning("%s", glyph_error(chars, f"{where}.pdf"))
 
     # every page is built, so the period's fonts can hold every character they print; the
     # bulletin, the longest, goes first, and the workbooks are made while the PDFs print
