@@ -236,3 +236,16 @@ def col(index: int) -> str:
 
 
 DATE = dt.date
+
+
+def pdf_fonts(reader: Any) -> list[tuple[str, bool]]:
+    """(base font name, embedded?) for every font of every page of a pypdf reader."""
+    found = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                          if "/DescendantFonts" in font else font["/FontDescriptor"])
+            found.append((str(font["/BaseFont"]), any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))))
+    return found

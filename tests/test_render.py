@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 import pytest
+from factory import pdf_fonts
 from pypdf import PdfReader
 
 from pipeline.render import filters
@@ -467,14 +468,7 @@ def test_pdf_is_a4_with_fonts_embedded(small_pdf: PdfReader):
     page = small_pdf.pages[0]
     assert (round(float(page.mediabox.width) / MM), round(float(page.mediabox.height) / MM)) == (
         210, 297)
-    fonts = []
-    for page in small_pdf.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = (font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-                          if "/DescendantFonts" in font else font["/FontDescriptor"])
-            fonts.append((str(font["/BaseFont"]), any(
-                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))))
+    fonts = pdf_fonts(small_pdf)
     assert fonts and all(embedded for _, embedded in fonts), fonts
     assert any("CJK" in name for name, _ in fonts)
     assert all("+" in name for name, _ in fonts)   # subset: ABCDEF+NotoSerifCJKsc-Regular

@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from factory import pdf_fonts
 from pypdf import PdfReader
 
 from pipeline.cli import cli
@@ -88,18 +89,6 @@ def _pdf_text(path: Path) -> str:
     return text.replace(" ", "").replace("\n", "")
 
 
-def _fonts(reader: PdfReader) -> list[tuple[str, bool]]:
-    found = []
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = (font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-                          if "/DescendantFonts" in font else font["/FontDescriptor"])
-            found.append((str(font["/BaseFont"]), any(
-                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))))
-    return found
-
-
 # --- what a run writes ------------------------------------------------------------------
 
 def test_every_report_is_written_and_listed(demo: Path, out: Path) -> None:
@@ -149,7 +138,7 @@ def test_bulletin_pdf_reads_back_with_names_figures_and_fonts(out: Path) -> None
         assert heading in text, heading
     for number in range(1, len(reader.pages) + 1):
         assert f"—{number}—" in text
-    embedded = _fonts(reader)
+    embedded = pdf_fonts(reader)
     assert embedded and all(ok for _, ok in embedded)
     assert all("+" in name for name, _ in embedded)          # subset
     assert any("CJK" in name for name, _ in embedded)
@@ -214,7 +203,7 @@ def test_unit_sheets_read_back(out: Path) -> None:
         path = out / "units" / f"{file_names([name])[name]}.pdf"
         reader = PdfReader(path)
         assert len(reader.pages) <= 2, name                  # one or two pages (REPORTS.md)
-        assert all(ok for _, ok in _fonts(reader))
+        assert all(ok for _, ok in pdf_fonts(reader))
         text = _pdf_text(path)
         assert f"{name}：" in text and f"得分{filters.num(float(unit['score']))}分" in text
         assert f"排第{unit['rank']}名" in text

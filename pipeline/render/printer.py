@@ -26,7 +26,7 @@ import sys
 import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import version
 from pathlib import Path
@@ -151,9 +151,8 @@ class Printer:
         self.reuse = reuse or {}
         self.fonts = fonts
         self.keys: dict[str, str] = {}          # page name -> source key
-        self._jobs: dict[str, Job] = {}
         self._done: dict[str, bytes] = {}
-        self._futures: dict[str, Future[bytes]] = {}
+        self._waits: dict[str, Callable[[], bytes]] = {}   # page name -> its PDF, when asked
         self._folder: tempfile.TemporaryDirectory[str] | None = None
 
     def submit(self, name: str, html: str) -> None:
@@ -166,12 +165,7 @@ class Printer:
             self._done[name] = earlier
             return
         job = (*job[:5], self._font_folder())
-        self._jobs[name] = job
-        if self.jobs > 1:
-            try:
-                self._futures[name] = _pool(self.jobs).submit(_print_one, job)
-            except (BrokenProcessPool, RuntimeError):
-                _forget_pool()
+        self._waits[name] = in_worker(_print_one, job, jobs=self.jobs)
 
     def _font_folder(self) -> str | None:
         """The period's fonts, made (once, before the first page that prints) in a worker,
@@ -180,17 +174,8 @@ class Printer:
             return None
         if self._folder is None:
             self._folder = tempfile.TemporaryDirectory(prefix="keyproj-fonts-")
-            made = False
             try:
-                if self.jobs > 1:
-                    try:
-                        _pool(self.jobs).submit(_make_fonts, self.fonts,
-                                                self._folder.name).result()
-                        made = True
-                    except BrokenProcessPool:
-                        _forget_pool()
-                if not made:
-                    _make_fonts(self.fonts, self._folder.name)
+                in_worker(_make_fonts, self.fonts, self._folder.name, jobs=self.jobs)()
             except Exception as exc:  # noqa: BLE001 - the fonts only make printing faster:
                 log.warning("the period's fonts could not be made (%s); the PDFs are printed "
                             "from the installed fonts", exc)     # without them, as before
@@ -206,20 +191,10 @@ class Printer:
                 self._folder = None
 
     def _results(self) -> dict[str, bytes]:
-        for name, job in self._jobs.items():
-            pdf = None
-            future = self._futures.get(name)
-            if future is not None:
-                try:
-                    pdf = future.result()
-                except BrokenProcessPool:
-                    _forget_pool()
-            if pdf is None:
-                pdf = _print_one(job)
-            self._done[name] = pdf
+        for name, wait in self._waits.items():
+            self._done[name] = pdf = wait()
             _remember(self.keys[name], pdf)
-        self._jobs.clear()
-        self._futures.clear()
+        self._waits.clear()
         return {name: self._done[name] for name in self.keys}
 
 
