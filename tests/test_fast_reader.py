@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import io
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,27 @@ def test_a_dtd_is_never_given_to_calamine(tmp_path: Path, declaration: bytes) ->
             target.writestr(info, data)
     scan = R._scan_xml((tmp_path / "dtd.xlsx").read_bytes())
     assert scan.doctype and not scan.calamine_safe
+
+
+def test_a_part_is_scanned_as_zipfile_reads_it(tmp_path: Path) -> None:
+    """The scan inflates a small part with zlib at once (zipfile's file object costs more
+    than a small workbook's whole scan): the same bytes for stored and deflated parts, and
+    a part whose CRC or size does not match goes through zipfile, which refuses it."""
+    path = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(path, "w") as target:
+        target.writestr("stored.xml", "<a>" + "甲" * 300 + "</a>", zipfile.ZIP_STORED)
+        target.writestr("deflated.xml", "<b>" + "乙" * 3000 + "</b>", zipfile.ZIP_DEFLATED)
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            with R._open_part(data, archive, info) as part:
+                assert part.read() == archive.read(info)
+    central = data.rindex(b"PK\x01\x02")
+    bad = bytearray(data)
+    bad[central + 16] ^= 0xFF                   # the last part's CRC in the directory
+    with zipfile.ZipFile(io.BytesIO(bytes(bad))) as archive:
+        info = archive.infolist()[-1]
+        with pytest.raises(zipfile.BadZipFile), R._open_part(bytes(bad), archive, info) as part:
+            part.read()
+        with pytest.raises(zipfile.BadZipFile):
+            R._scan_xml(bytes(bad))
