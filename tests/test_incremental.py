@@ -133,6 +133,33 @@ def test_a_killed_pdf_worker_does_not_lose_a_page(tmp_path: Path) -> None:
     assert printer.print_pages(pages, base_dir=tmp_path, jobs=2) == serial   # a new pool
 
 
+def test_a_page_submitted_first_overtakes_the_pages_waiting(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulletin is built last (it waits for its charts) but prints longest: handed over
+    ``first``, it goes to the next free worker, not behind every page queued before it;
+    the PDFs are the same."""
+    pages = {f"p{n}": PAGE.format(n=n) for n in range(10)}
+    serial = printer.print_pages(pages, base_dir=tmp_path, jobs=1)
+    printer._PRINTED.clear()
+    handed: list[str] = []
+    real = printer.in_worker
+
+    def recording(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if func is printer._print_one:
+            handed.append(args[0][0])
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(printer, "in_worker", recording)
+    job = printer.Printer(base_dir=tmp_path, jobs=2)
+    for name in list(pages)[:-1]:
+        job.submit(name, pages[name])
+    job.submit("p9", pages["p9"], first=True)
+    assert job.results() == {name: serial[name] for name in [*list(pages)[:-1], "p9"]}
+    assert len(handed) == 10
+    # at most jobs + 1 pages are in the pool ahead of it
+    assert handed.index(pages["p9"]) <= 3, [h[-30:] for h in handed]
+
+
 def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path) -> None:
     """``spawn`` would import the caller's main script in every worker (for the keyproj
     command: the whole CLI); the workers start with it hidden."""

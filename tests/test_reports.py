@@ -33,7 +33,13 @@ from pipeline.render.context import headline
 from pipeline.render.html import environment, render_bulletin, render_page
 from pipeline.render.labels import LABELS
 from pipeline.render.pages import leader_context
-from pipeline.render.reports import bulletin_for, next_steps_text, visible_text
+from pipeline.render.reports import (
+    bulletin_for,
+    next_steps_text,
+    period_text,
+    render_reports,
+    visible_text,
+)
 from pipeline.render.workbooks import SEVERITY_FILLS, ledger, put
 from pipeline.run import Analysis, Workspace, analyse, load_register, read_period
 from tests.test_render import parse, table_rows
@@ -435,6 +441,28 @@ def test_a_missing_cjk_font_stops_the_run_before_anything_is_written(
     assert result.exit_code == 1
     assert "Noto Serif CJK SC" in result.output and "fonts-noto-cjk" in result.output
     assert not (tmp_path / "output" / PERIOD).exists()
+
+
+def test_the_period_fonts_hold_every_character_the_pages_print(
+        demo: Path, out: Path, english: tuple[Analysis, Settings]) -> None:
+    """The period's fonts are made before any page is built, from the text the pages can
+    print (period_text): every character of every page is in them, in both languages."""
+    for (analysis, settings), folder in ((_analysis(demo), out), (english, None)):
+        spec = fonts.period_font_spec(
+            period_text(analysis, settings, bulletin_for(analysis, settings), None))
+        assert spec is not None
+        held = {chr(code) for code in spec.chars}
+        if folder is None:
+            files = render_reports(analysis, settings, jobs=1)
+            texts = [data.decode("utf-8") for name, data in files.items()
+                     if name.endswith(".html") and name != "index.html"]
+        else:
+            texts = [path.read_text(encoding="utf-8") for path in folder.rglob("*.html")
+                     if path.name != "index.html"]
+        assert len(texts) > 5
+        printed = set("".join(texts))
+        assert any(CJK.match(ch) for ch in printed)
+        assert {ch for ch in printed - held if not ch.isspace()} == set()
 
 
 def test_characters_no_font_has_are_found() -> None:

@@ -19,18 +19,20 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import heapq
 import logging
 import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pipeline.render.fonts import FontSpec, period_font_spec
 
@@ -66,22 +68,25 @@ def _ready() -> bool:
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
+_POOL_LOCK = threading.RLock()
 
 
 def _pool(size: int) -> ProcessPoolExecutor:
     """Worker processes kept for the next run of the same process (loading WeasyPrint costs
-    more than a page); spawned, not forked, so they inherit nothing, and all started here."""
+    more than a page); spawned, not forked, so they inherit nothing, and all started here.
+    Locked: the Printer's feeder thread and the main thread both start tasks."""
     global _POOL, _POOL_SIZE
-    if _POOL is None or _POOL_SIZE != size:
-        if _POOL is not None:
-            _POOL.shutdown(cancel_futures=True)
-        _POOL = ProcessPoolExecutor(max_workers=size,
-                                    mp_context=multiprocessing.get_context("spawn"))
-        _POOL_SIZE = size
-        with _main_script_hidden():
-            for _ in range(size):      # the executor starts a process per waiting task
-                _POOL.submit(_ready)
-    return _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL_SIZE != size:
+            if _POOL is not None:
+                _POOL.shutdown(cancel_futures=True)
+            _POOL = ProcessPoolExecutor(max_workers=size,
+                                        mp_context=multiprocessing.get_context("spawn"))
+            _POOL_SIZE = size
+            with _main_script_hidden():
+                for _ in range(size):      # the executor starts a process per waiting task
+                    _POOL.submit(_ready)
+        return _POOL
 
 
 @contextlib.contextmanager
@@ -109,25 +114,39 @@ def warm_up(jobs: int | None = None) -> None:
         _pool(size)
 
 
-def in_worker(func: Callable[..., T], *args: Any, jobs: int | None = None) -> Callable[[], T]:
+def in_worker(func: Callable[..., T], *args: Any, jobs: int | None = None) -> Pending[T]:
     """Start ``func(*args)`` in a PDF worker (idle while the pages are being built) and
     return what waits for its result; with one job, what runs it here when asked."""
     size = _jobs(jobs)
     if size > 1:
+        pool = None
         try:
-            future = _pool(size).submit(func, *args)
+            pool = _pool(size)
+            return Pending(func, args, pool.submit(func, *args), pool)
         except (BrokenProcessPool, RuntimeError):
-            _forget_pool()
-        else:
-            def wait() -> T:
-                try:
-                    return future.result()
-                except BrokenProcessPool:
-                    _forget_pool()
-                    return func(*args)
+            _forget_pool(pool)
+    return Pending(func, args, None)
 
-            return wait
-    return lambda: func(*args)
+
+class Pending(Generic[T]):
+    """``func(*args)`` started in a worker of ``pool`` (``future``), or to be run here:
+    calling it waits for the result (and runs it here if the pool broke); ``done`` says
+    whether calling it would wait for a worker."""
+
+    def __init__(self, func: Callable[..., T], args: tuple[Any, ...],
+                 future: Future[T] | None, pool: ProcessPoolExecutor | None = None) -> None:
+        self.func, self.args, self.future, self.pool = func, args, future, pool
+
+    def done(self) -> bool:
+        return self.future is None or self.future.done()
+
+    def __call__(self) -> T:
+        if self.future is not None:
+            try:
+                return self.future.result()
+            except (BrokenProcessPool, CancelledError):     # cancelled: its pool broke
+                _forget_pool(self.pool)
+        return self.func(*self.args)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -137,7 +156,10 @@ def _jobs(jobs: int | None) -> int:
 class Printer:
     """Pages in (``submit``), PDFs out (``results``); see the module's docstring.
 
-    ``reuse`` maps source keys (``keys``) of an earlier run to its PDF bytes.
+    ``reuse`` maps source keys (``keys``) of an earlier run to its PDF bytes. Pages wait
+    here, not in the pool's queue, until a worker is about to be free, so that a page
+    submitted ``first`` (the bulletin, the longest, built last) overtakes those handed over
+    before it instead of printing alone at the end.
     """
 
     def __init__(self, *, base_dir: Path, templates_dir: Path | None = None,
@@ -152,11 +174,20 @@ class Printer:
         self.fonts = fonts
         self.keys: dict[str, str] = {}          # page name -> source key
         self._done: dict[str, bytes] = {}
-        self._waits: dict[str, Callable[[], bytes]] = {}   # page name -> its PDF, when asked
+        self._waits: dict[str, Pending[bytes]] = {}   # page name -> its PDF, when asked
+        self._printing: list[str] = []                 # names to print, in submitted order
         self._folder: tempfile.TemporaryDirectory[str] | None = None
+        # pages waiting for a worker: (0 first / 1, order, name, job), and the feeder that
+        # hands them over while fewer than jobs + 1 are in the pool
+        self._queue: list[tuple[int, int, str, Job]] = []
+        self._busy = 0
+        self._closed = False
+        self._cond = threading.Condition()
+        self._feeder: threading.Thread | None = None
 
-    def submit(self, name: str, html: str) -> None:
-        """Print ``html`` as ``name`` unless an earlier run printed the same source."""
+    def submit(self, name: str, html: str, *, first: bool = False) -> None:
+        """Print ``html`` as ``name`` unless an earlier run printed the same source;
+        ``first``: before the pages submitted so far that no worker has taken yet."""
         digest = self.fonts.digest if self.fonts is not None else ""
         job: Job = (html, self.base_dir, self.templates_dir, self.created, digest, None)
         key = self.keys[name] = source_key(job)
@@ -165,7 +196,45 @@ class Printer:
             self._done[name] = earlier
             return
         job = (*job[:5], self._font_folder())
-        self._waits[name] = in_worker(_print_one, job, jobs=self.jobs)
+        self._printing.append(name)
+        if self.jobs == 1:
+            self._waits[name] = Pending(_print_one, (job,), None)
+            return
+        with self._cond:
+            heapq.heappush(self._queue, (0 if first else 1, len(self._printing), name, job))
+            self._cond.notify_all()
+        if self._feeder is None:
+            self._feeder = threading.Thread(target=self._feed, name="keyproj-printer",
+                                            daemon=True)
+            self._feeder.start()
+
+    def _feed(self) -> None:
+        """Hand the waiting pages to the pool, each as a worker is about to be free."""
+        while True:
+            with self._cond:
+                while not (self._queue and self._busy <= self.jobs) and not (
+                        self._closed and not self._queue):
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                _, _, name, job = heapq.heappop(self._queue)
+                self._busy += 1
+            try:
+                pending = in_worker(_print_one, job, jobs=self.jobs)
+            except Exception:  # noqa: BLE001 - never leave results() waiting: print it there
+                pending = Pending(_print_one, (job,), None)
+            with self._cond:
+                self._waits[name] = pending
+                self._cond.notify_all()
+            if pending.future is not None:
+                pending.future.add_done_callback(self._finished)
+            else:
+                self._finished(None)
+
+    def _finished(self, _: object) -> None:
+        with self._cond:
+            self._busy -= 1
+            self._cond.notify_all()
 
     def _font_folder(self) -> str | None:
         """The period's fonts, made (once, before the first page that prints) in a worker,
@@ -186,23 +255,37 @@ class Printer:
         try:
             return self._results()
         finally:
+            with self._cond:
+                self._closed = True
+                self._queue.clear()
+                self._cond.notify_all()
             if self._folder is not None:
                 self._folder.cleanup()
                 self._folder = None
 
     def _results(self) -> dict[str, bytes]:
-        for name, wait in self._waits.items():
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        for name in self._printing:
+            with self._cond:
+                while name not in self._waits:
+                    self._cond.wait()
+                wait = self._waits.pop(name)
             self._done[name] = pdf = wait()
             _remember(self.keys[name], pdf)
-        self._waits.clear()
+        self._printing.clear()
         return {name: self._done[name] for name in self.keys}
 
 
-def _forget_pool() -> None:
+def _forget_pool(pool: ProcessPoolExecutor | None = None) -> None:
+    """Drop the pool (``pool``, if it is still the one in use: another thread may have
+    started a new one since) and stop its workers; the next task starts a new one."""
     global _POOL
-    if _POOL is not None:
-        _POOL.shutdown(wait=False, cancel_futures=True)
-    _POOL = None
+    with _POOL_LOCK:
+        if _POOL is not None and (pool is None or pool is _POOL):
+            _POOL.shutdown(wait=False, cancel_futures=True)
+            _POOL = None
 
 
 def print_pages(pages: Mapping[str, str], *, base_dir: Path, templates_dir: Path | None = None,

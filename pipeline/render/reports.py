@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import html as html_lib
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
 
 from pipeline import columns as C
 from pipeline.config import Settings, next_steps_text
@@ -103,14 +108,66 @@ def bulletin_for(analysis: Analysis, settings: Settings) -> BulletinContext:
     )
 
 
-def _stable_text(lang: str, templates: Path | None) -> list[str]:
-    """Text every period's pages may print: the labels and the templates. The period's
-    fonts hold it too, so that a corrected figure that turns a word (滞后 to 超前) does not
-    change the fonts, and with them every PDF (a PDF names its font's glyphs by number)."""
+def period_text(analysis: Analysis, settings: Settings, bulletin: BulletinContext,
+                templates: Path | None) -> list[str]:
+    """Text holding every character the period's pages can print, before any is built.
+
+    A page prints the templates and labels, words the render code writes (filters, the
+    pages' contexts), and the data: the sheets, the register, the settings, the history, and what
+    the stages made of them (all in ``analysis`` and the bulletin's context). Each of those
+    is here, and their NFKC forms (the sheets' text is normalised when read). The period's
+    fonts are made from it, so that a page prints as soon as it is built; were a character
+    missed, its page would print it from the installed font, the same glyph. A corrected
+    figure, or a word that turns (滞后 to 超前), leaves the fonts, and every other PDF, as
+    they were (a PDF names its font's glyphs by number)."""
     folders = [TEMPLATES_DIR] + ([templates] if templates is not None else [])
     texts = [path.read_text(encoding="utf-8", errors="replace") for folder in folders
-             for path in sorted(folder.glob("*.html")) if path.is_file()]
-    return [*labels(lang).values(), *texts]
+             for path in sorted(folder.iterdir())
+             if path.is_file() and path.suffix in (".html", ".css", ".txt", ".j2")]
+    texts += [*labels(settings.report.lang).values(), _program_text(),
+              next_steps_text(settings.report.next_steps)]
+    data = "".join(set().union(*map(set, _strings((analysis, settings, bulletin)))))
+    return [*texts, data, unicodedata.normalize("NFKC", data)]
+
+
+@functools.cache
+def _program_text() -> str:
+    """The source of the render package: every word it writes into a page is in it (the
+    other stages' words, such as the findings' messages, are in what they made)."""
+    root = Path(__file__).resolve().parent
+    return "".join(sorted({ch for path in sorted(root.rglob("*.py"))
+                           for ch in set(path.read_text(encoding="utf-8"))}))
+
+
+def _strings(root: object) -> list[str]:
+    """Every string in ``root``: in dataclasses, mappings, sequences and sets, DataFrames
+    and Series, however deep."""
+    out: list[str] = []
+    stack, seen = [root], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif item is None or isinstance(item, (bool, int, float, bytes, dt.date, Path)) \
+                or id(item) in seen:
+            continue
+        else:
+            seen.add(id(item))
+            if isinstance(item, pd.DataFrame):
+                stack.extend(str(c) for c in item.columns)
+                stack.extend(item[c].to_numpy() for c in item.columns
+                             if item[c].dtype == object)
+            elif isinstance(item, (pd.Series, np.ndarray)):
+                if item.dtype == object:
+                    stack.extend(item.tolist())
+            elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+                stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+            elif isinstance(item, Mapping):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, (list, tuple, set, frozenset)):
+                stack.extend(item)
+    return out
 
 
 def _unit_findings(analysis: Analysis, unit: str) -> list[Finding]:
@@ -141,12 +198,21 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     created = dt.datetime.combine(period.end, dt.time(), tzinfo=dt.UTC)
     author = report.office or "keyproj"
     pages: dict[str, str] = {}     # stem -> HTML; each gets an .html and a .pdf
-    printed_pages: dict[str, str] = {}    # stem -> the HTML its PDF is printed from
     files: dict[str, bytes] = {}
     missing: dict[str, list[str]] = {}   # stem -> characters no installed font has
 
-    def add_page(stem: str, page: str, printed: str | None = None) -> None:
-        """Keep the page, and the HTML its PDF is printed from (``printed``, or the page).
+    bulletin = bulletin_for(analysis, settings)
+    # a PDF worker draws the charts while the unit and leader pages are being built
+    drawn = in_worker(bulletin_charts, chart_inputs(bulletin), jobs=jobs)
+    # the period's fonts hold every character a page can print, known before any page is
+    # built: each page is handed to the PDF workers as soon as it is
+    printer = Printer(base_dir=Path("."), templates_dir=templates, created=created, jobs=jobs,
+                      reuse=reuse, fonts=period_font_spec(
+                          period_text(analysis, settings, bulletin, templates)))
+
+    def add_page(stem: str, page: str, printed: str | None = None, first: bool = False) -> None:
+        """Keep the page and print its PDF from ``printed`` (or the page), ``first``: before
+        the pages no worker has taken yet.
 
         A character no installed font has (a rare place-name character, an emoji typed into
         a sheet) must neither print as a box nor stop the batch: the PDF prints its code
@@ -157,12 +223,17 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
         if lacking:
             missing[stem] = lacking
         printed = printed or page
-        printed_pages[stem] = printable(printed, lacking) if lacking else printed
+        printer.submit(stem, printable(printed, lacking) if lacking else printed, first=first)
 
-    bulletin = bulletin_for(analysis, settings)
-    # a PDF worker draws the charts while the unit and leader pages are being built
-    drawn = in_worker(bulletin_charts, chart_inputs(bulletin), jobs=jobs)
-    pages["report"] = ""           # first among the outputs; built once the charts are drawn
+    def add_bulletin() -> None:
+        charts = drawn()
+        add_page("report", render_bulletin(bulletin, charts=charts, env=env),
+                 printed=render_bulletin(bulletin, env=env,
+                                         charts={k: as_image(v) for k, v in charts.items()}),
+                 first=True)
+
+    pages["report"] = ""   # first among the outputs; built once the charts are drawn, and
+    # printed (the longest) before the pages that wait for a worker then
 
     register = {p.project_id: p for p in analysis.register.projects}
     statuses = milestone_status(analysis.register.milestones,
@@ -190,6 +261,8 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
         if book is not None:
             books[unit] = (book, found, marked_name)
             marked[unit] = f"units/{marked_name}"
+        if not pages["report"] and drawn.done():
+            add_bulletin()
 
     leaders = sorted({p.leader for p in analysis.register.projects if p.leader})
     leader_files = file_names(leaders)
@@ -199,25 +272,17 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
                                county=report.county, office=report.office, lang=lang,
                                ranked=bulletin.project_rows)
         add_page(f"leaders/{stem}", render_page("leader.html", sheet, env=env))
-
-    charts = drawn()
-    add_page("report", render_bulletin(bulletin, charts=charts, env=env),
-             printed=render_bulletin(bulletin, env=env,
-                                     charts={k: as_image(v) for k, v in charts.items()}))
-    printed_pages = {"report": printed_pages.pop("report"), **printed_pages}
+        if not pages["report"] and drawn.done():
+            add_bulletin()
+    if not pages["report"]:
+        add_bulletin()
 
     if missing:
         chars = sorted({ch for lacking in missing.values() for ch in lacking})
         where = next(stem for stem in pages if stem in missing)
         log.warning("%s", glyph_error(chars, f"{where}.pdf"))
 
-    # every page is built, so the period's fonts can hold every character they print; the
-    # bulletin, the longest, goes first, and the workbooks are made while the PDFs print
-    printer = Printer(base_dir=Path("."), templates_dir=templates, created=created, jobs=jobs,
-                      reuse=reuse, fonts=period_font_spec(
-                          [*printed_pages.values(), *_stable_text(lang, templates)]))
-    for stem, page in printed_pages.items():
-        printer.submit(stem, page)
+    # the workbooks are made while the PDFs print
     for unit, (book, found, marked_name) in books.items():
         mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
         others = [f for f in found if f not in mine]
