@@ -39,6 +39,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,12 +60,14 @@ MAX_WORKERS = 4
 STARTUP_SECONDS = 60.0
 IN_PROCESS_TEXT = 256 * 1024     # text files up to this size are read in-process
 FILES_PER_WORKER = 8
+QUEUED_PER_WORKER = 3            # files handed to a worker at a time (see ReaderPool)
+Task = tuple[int, Path, str]     # (key, path, name relative to the input folder)
 
 
 @dataclass(frozen=True)
 class SandboxLimits:
     memory_mb: int = MEMORY_MB     # address space of each worker (RLIMIT_AS); 0: none
-    seconds: float = SECONDS       # per file, from handing it over to getting its book
+    seconds: float = SECONDS       # per file, from its worker's previous book to its own
     workers: int | None = None     # None: the cores (at most 4); 0: read in-process
 
     @classmethod
@@ -195,19 +198,20 @@ class _Worker:
                  str(os.getpid())],
                 pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
         self.conn = multiprocessing.connection.Connection(ours.detach())
-        self.task: tuple[int, Path, str] | None = None
+        self.tasks: deque[Task] = deque()     # handed over, in order; the first is read now
         self.ready = False
         self.retiring = False
         self.deadline = time.monotonic() + STARTUP_SECONDS
 
     @property
-    def idle(self) -> bool:
-        return self.ready and not self.retiring and self.task is None
+    def open(self) -> bool:
+        """Takes more files (up to QUEUED_PER_WORKER handed over at a time)."""
+        return self.ready and not self.retiring and len(self.tasks) < QUEUED_PER_WORKER
 
     @property
     def waited_on(self) -> bool:
         """Busy with a file, or starting: a deadline applies."""
-        return self.task is not None or not self.ready
+        return bool(self.tasks) or not self.ready
 
     def hang_up(self, *, kill: bool) -> None:
         """Close the pipe (an idle worker then exits); kill a busy one."""
@@ -227,11 +231,16 @@ _WORKER_START = "import sys; from pipeline.sandbox import _worker_main; _worker_
 
 
 class ReaderPool:
-    """Worker processes that read one file at a time each; started on the first submit."""
+    """Worker processes that read one file at a time each; started on the first submit.
+
+    Each worker has up to QUEUED_PER_WORKER files handed over, so that it goes on to the
+    next without waiting for this process to take its book and send it another; the time
+    limit of a file runs from the previous book (or from handing it over)."""
 
     def __init__(self, limits: Limits, sandbox: SandboxLimits, size: int) -> None:
         self.limits, self.sandbox, self.size = limits, sandbox, size
         self.workers: list[_Worker] = []
+        self.queue: deque[Task] = deque()      # submitted, not yet handed over
         self.done: dict[int, Book] = {}
 
     def __enter__(self) -> Self:
@@ -241,38 +250,46 @@ class ReaderPool:
         self.close(kill=exc[0] is not None)
 
     def submit(self, key: int, path: Path, name: str) -> None:
-        """Hand a file to an idle worker; wait for one while all are busy."""
-        while True:
-            idle = next((w for w in self.workers if w.idle), None)
-            if idle is not None:
-                break
-            while len([w for w in self.workers if not w.retiring]) < self.size:
-                self.workers.append(_Worker(self.sandbox.memory_mb))
+        """Queue a file for the workers; wait while enough are queued already."""
+        self.queue.append((key, path, name))
+        self._hand_over()
+        while len(self.queue) > self.size * QUEUED_PER_WORKER:
             self._pump()
-        idle.task = (key, path, name)
-        idle.deadline = time.monotonic() + self.sandbox.seconds
-        try:
-            idle.conn.send_bytes(pickle.dumps((path, name, self.limits)))
-        except OSError:
-            pass              # it died just now: _pump finds out and gives the finding
 
     def results(self) -> dict[int, Book]:
-        """Wait for every file handed over; the books by key."""
-        while any(w.task is not None for w in self.workers):
+        """Wait for every file submitted; the books by key."""
+        while self.queue or any(w.tasks for w in self.workers):
             self._pump()
         return self.done
 
     def close(self, *, kill: bool = False) -> None:
         """Stop every worker and reap it (so its resource usage counts as the run's)."""
         for worker in self.workers:
-            worker.hang_up(kill=kill or worker.task is not None)
+            worker.hang_up(kill=kill or bool(worker.tasks))
         for worker in self.workers:
             worker.reap()
         self.workers = []
 
+    def _hand_over(self) -> None:
+        """Start the workers that are missing, and hand queued files to those that take
+        more."""
+        while self.queue and len([w for w in self.workers if not w.retiring]) < self.size:
+            self.workers.append(_Worker(self.sandbox.memory_mb))
+        for worker in self.workers:
+            while self.queue and worker.open:
+                task = self.queue.popleft()
+                if not worker.tasks:
+                    worker.deadline = time.monotonic() + self.sandbox.seconds
+                worker.tasks.append(task)
+                try:
+                    worker.conn.send_bytes(pickle.dumps((task[1], task[2], self.limits)))
+                except OSError:
+                    break     # it died just now: _pump finds out and gives the finding
+
     def _pump(self) -> None:
-        """Wait for a message, a death or a deadline, and deal with it."""
+        """Wait for a message, a death or a deadline, deal with it, hand over more files."""
         if not self.workers:
+            self._hand_over()
             return
         deadlines = [w.deadline for w in self.workers if w.waited_on]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -283,6 +300,7 @@ class ReaderPool:
                 self._receive(worker)
             elif worker.waited_on and now >= worker.deadline:
                 self._overrun(worker)
+        self._hand_over()
 
     def _receive(self, worker: _Worker) -> None:
         try:
@@ -293,10 +311,13 @@ class ReaderPool:
                 elif kind == "fatal":
                     self.close(kill=True)
                     raise KeyprojError(str(value))
-                elif kind in ("book", "last") and worker.task is not None:
-                    self.done[worker.task[0]] = value
-                    worker.task = None
-                    worker.retiring = kind == "last"
+                elif kind in ("book", "last") and worker.tasks:
+                    self.done[worker.tasks.popleft()[0]] = value
+                    worker.deadline = time.monotonic() + self.sandbox.seconds
+                    if kind == "last":      # it exits: what it had not begun goes back
+                        worker.retiring = True
+                        self.queue.extendleft(reversed(worker.tasks))
+                        worker.tasks.clear()
         except (EOFError, OSError):         # the worker is gone: its end of the pipe closed
             worker.process.wait()
             self._lost(worker, f"the reader died (exit status {worker.process.returncode})")
@@ -311,16 +332,19 @@ class ReaderPool:
         self._lost(worker, f"reading it took longer than {self.sandbox.seconds:g} s")
 
     def _lost(self, worker: _Worker, cause: str) -> None:
-        """A worker died, overran or misbehaved: stop it and give its file a finding."""
-        task, ready = worker.task, worker.ready
+        """A worker died, overran or misbehaved: stop it and give the file it was reading a
+        finding; the files it had not begun go back to the queue."""
+        tasks, ready = list(worker.tasks), worker.ready
+        worker.tasks.clear()
         self._remove(worker)
-        if task is None:
+        if not tasks:
             if not ready:
                 raise KeyprojError(
                     "读取进程未能启动（内存上限 KEYPROJ_READ_MEMORY_MB 过低？）/ the reading worker "
                     "could not start (is KEYPROJ_READ_MEMORY_MB too low?)")
             return
-        key, path, name = task
+        self.queue.extendleft(reversed(tasks[1:]))
+        key, path, name = tasks[0]
         log.warning("%s: %s; the file gets unreadable_file", name, cause)
         self.done[key] = _failed(path, name)
 

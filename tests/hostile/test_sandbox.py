@@ -77,6 +77,21 @@ def test_a_worker_that_dies_is_replaced_and_its_file_gets_a_finding(
     assert readers() == set()
 
 
+def test_files_queued_behind_one_that_kills_its_worker_are_read(tmp_path: Path) -> None:
+    """A worker has a few files handed over at a time: when one kills it, only that one
+    gets the finding, and those queued behind it are read by the next worker."""
+    H.workbook(tmp_path / "a.xlsx", [ROW])
+    (tmp_path / "b-corner.xls").write_bytes(H.corner_xls())    # python-calamine aborts
+    for name in "cdefg":
+        H.workbook(tmp_path / f"{name}.xlsx", [ROW])
+    books = read_files(list_inputs(tmp_path), Limits(), sandbox=SandboxLimits(workers=1))
+    assert [(b.name, codes(b), len(b.grids)) for b in books] == [
+        ("a.xlsx", [], 1), ("b-corner.xls", ["unreadable_file"], 0),
+        *((f"{name}.xlsx", [], 1) for name in "cdefg")]
+    assert sandbox.QUEUED_PER_WORKER > 1      # else nothing was queued behind it
+    assert readers() == set()
+
+
 def test_a_file_over_the_time_limit_is_stopped(tmp_path: Path,
                                                 caplog: pytest.LogCaptureFixture) -> None:
     slow_workbook(tmp_path / "a-slow.xlsx")
