@@ -23,9 +23,9 @@ read in-process. A file whose size or modification time changes while the period
 (still being copied or saved) gets ``file_in_progress`` and is left for the next run.
 
 Limits (environment variables, for the office's machine and for tests):
-``KEYPROJ_READ_MEMORY_MB`` (768), ``KEYPROJ_READ_SECONDS`` (30 per file),
-``KEYPROJ_READ_WORKERS`` (the number of cores, at most 4; 0 reads in-process, unsafe,
-for debugging only).
+``KEYPROJ_READ_MEMORY_MB`` (768), ``KEYPROJ_READ_SECONDS`` (30 per file, counted from its
+worker's previous file), ``KEYPROJ_READ_WORKERS`` (the number of cores, at most 4; 0 reads
+in-process, unsafe, for debugging only).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.columns import (
     CATEGORIES,
@@ -38,8 +38,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell of a data row (a tuple: a province makes hundreds of thousands of them)."""
+
     value: Any
     column: str          # Excel letter
     unit: str | None     # 万元 / 元 / 亿元 named by the header or the sheet's 单位 line

@@ -15,11 +15,19 @@ import re
 import warnings
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.render import filters
-from pipeline.render.context import BulletinContext, CategoryRow, LightRow, TrendRow, UnitRow
 from pipeline.render.fonts import FontError, chart_font, chart_text
+
+if TYPE_CHECKING:     # not imported at run time: a worker drawing the charts needs no pandas
+    from pipeline.render.context import (
+        BulletinContext,
+        CategoryRow,
+        LightRow,
+        TrendRow,
+        UnitRow,
+    )
 
 WIDTH_IN = 156 / 25.4          # the text block of the page (SPEC 6.1: 156 mm)
 COLOURS = {"green": "#5cb85c", "yellow": "#f0c419", "red": "#d9534f", "grey": "#a0a0a0"}
@@ -233,10 +241,17 @@ def trend_chart(rows: Sequence[TrendRow], words: dict[str, str], *, key: str, ti
 
 def chart_inputs(ctx: BulletinContext) -> SimpleNamespace:
     """What ``bulletin_charts`` reads of the bulletin's context, as plain values that can be
-    sent to a worker process (the context's read-only mappings cannot)."""
-    return SimpleNamespace(t=dict(ctx.t), figures=dict(ctx.figures), trend_rows=ctx.trend_rows,
-                           category_rows=ctx.category_rows, category_total=ctx.category_total,
-                           light_rows=ctx.light_rows, unit_rows=ctx.unit_rows)
+    sent to a worker process (the context's read-only mappings cannot), its rows as
+    namespaces (the context's row types would make the worker import pandas)."""
+    def plain(rows: Sequence[Any]) -> list[SimpleNamespace]:
+        return [SimpleNamespace(**row._asdict()) for row in rows]
+
+    total = ctx.category_total
+    return SimpleNamespace(t=dict(ctx.t), figures=dict(ctx.figures),
+                           trend_rows=plain(ctx.trend_rows),
+                           category_rows=plain(ctx.category_rows),
+                           category_total=None if total is None else plain([total])[0],
+                           light_rows=plain(ctx.light_rows), unit_rows=plain(ctx.unit_rows))
 
 
 def bulletin_charts(ctx: BulletinContext | SimpleNamespace) -> dict[str, str]:
