@@ -315,7 +315,7 @@ def _scan_xml(data: bytes, archive: zipfile.ZipFile | None = None) -> _Scan:
                 # each pattern is looked for only where the text it starts with is (the
                 # finds below are most of the cost of a small workbook's scan)
                 if b"<c" in body or b":c" in body:
-                    tags = _cell_tags(body)
+                    tags = len(_CELL_TAG.findall(body))
                     refs = _CELL_REF.findall(body) if tags else []
                     cells += tags
                     scan.unplaced |= len(refs) < tags
@@ -336,17 +336,6 @@ def _scan_xml(data: bytes, archive: zipfile.ZipFile | None = None) -> _Scan:
         if rows or cols:
             scan.boxes[info.filename] = (rows, cols)
     return scan
-
-
-_TAG_ENDS = tuple(b"<c" + end for end in (b" ", b"\t", b"\n", b"\r", b"\f", b"\v", b"/", b">"))
-
-
-def _cell_tags(body: bytes) -> int:
-    """How many cell tags (``_CELL_TAG``) ``body`` has: counted as bytes, unless a prefixed
-    one (``<x:c>``) may be among them (a worksheet rarely has ``:c`` at all)."""
-    if b":c" in body:
-        return len(_CELL_TAG.findall(body))
-    return sum(body.count(tag) for tag in _TAG_ENDS)
 
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")      # signature ... name length, extra length

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import io
-import random
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -129,14 +128,3 @@ def test_a_part_is_scanned_as_zipfile_reads_it(tmp_path: Path) -> None:
         with pytest.raises(zipfile.BadZipFile):
             R._scan_xml(bytes(bad))
 
-
-def test_cell_tags_are_counted_as_the_pattern_finds_them() -> None:
-    """The scan counts a sheet's cell tags as bytes where no prefixed tag can be: the same
-    count as the pattern, with prefixes, odd whitespace and look-alike tags about."""
-    rnd = random.Random(1)
-    pieces = [b"<c r='A1'>", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r", b"<cx", b"<col>",
-              b"<x:c r='B2'>", b"<ab:c>", b"text", b"<c\x0b", b"<c\x0c", b"<cc>", b"< c>"]
-    for _ in range(2000):
-        body = b"".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 30)))
-        for text in (body, body.replace(b":c", b":d")):
-            assert R._cell_tags(text) == len(R._CELL_TAG.findall(text)), text
