@@ -1,9 +1,10 @@
 """[IO] Print many report pages to PDF at once, in worker processes.
 
-``Printer`` takes pages one by one (render_reports hands over the bulletin first: it is the
-longest, and then makes the workbooks while the PDFs print), hands each to a pool of worker
-processes (one a core by default; WeasyPrint is CPU-bound), and gives the PDFs back when
-asked. Before the first page that prints, a worker makes the period's fonts (fonts.py,
+``Printer`` takes pages one by one, as render_reports builds them, hands each to a pool of
+worker processes (one a core by default; WeasyPrint is CPU-bound) as a worker is about to
+be free, and gives the PDFs back when asked; a page handed over ``first`` (the bulletin:
+built last, once its charts are drawn, and the longest to print) goes ahead of those still
+waiting. Before the first page that prints, a worker makes the period's fonts (fonts.py,
 pdf.py) that every page is printed from. A page whose source key matches a PDF of the
 period's last run is not printed again. With one job, or a pool that broke (a worker
 killed), pages print in this process. The output is the same bytes whatever the number of
