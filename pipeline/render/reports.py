@@ -126,7 +126,12 @@ def period_text(analysis: Analysis, settings: Settings, bulletin: BulletinContex
              if path.is_file() and path.suffix in (".html", ".css", ".txt", ".j2")]
     texts += [*labels(settings.report.lang).values(), _program_text(),
               next_steps_text(settings.report.next_steps)]
-    data = "".join(set().union(*map(set, _strings((analysis, settings, bulletin)))))
+    # the rows read (reconciled.rows, Book.checked) hold the sheets' cells, cleaned: the
+    # grids and their NFKC forms hold their characters, at a fraction of the walk
+    sources = ([book.grids for book in analysis.books], analysis.register, analysis.projects,
+               analysis.units, analysis.lists, analysis.attraction, analysis.coordination,
+               analysis.findings, analysis.past, str(analysis.period), settings, bulletin)
+    data = "".join(set().union(*map(set, _strings(sources))))
     return [*texts, data, unicodedata.normalize("NFKC", data)]
 
 
@@ -139,6 +144,9 @@ def _program_text() -> str:
                            for ch in set(path.read_text(encoding="utf-8"))}))
 
 
+_SCALARS = (bool, int, float, bytes, dt.date, dt.time, dt.timedelta, Path)
+
+
 def _strings(root: object) -> list[str]:
     """Every string in ``root``: in dataclasses, mappings, sequences and sets, DataFrames
     and Series, however deep."""
@@ -148,25 +156,27 @@ def _strings(root: object) -> list[str]:
         item = stack.pop()
         if isinstance(item, str):
             out.append(item)
-        elif item is None or isinstance(item, (bool, int, float, bytes, dt.date, Path)) \
-                or id(item) in seen:
             continue
-        else:
-            seen.add(id(item))
-            if isinstance(item, pd.DataFrame):
-                stack.extend(str(c) for c in item.columns)
-                stack.extend(item[c].to_numpy() for c in item.columns
-                             if item[c].dtype == object)
-            elif isinstance(item, (pd.Series, np.ndarray)):
-                if item.dtype == object:
-                    stack.extend(item.tolist())
-            elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-                stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
-            elif isinstance(item, Mapping):
-                stack.extend(item.keys())
-                stack.extend(item.values())
-            elif isinstance(item, (list, tuple, set, frozenset)):
-                stack.extend(item)
+        if item is None or isinstance(item, _SCALARS) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, (list, tuple, set, frozenset)):
+            for value in item:            # a grid's row: mostly strings and numbers
+                if type(value) is str:
+                    out.append(value)
+                elif value is not None and not isinstance(value, _SCALARS):
+                    stack.append(value)
+        elif isinstance(item, pd.DataFrame):
+            stack.extend(str(c) for c in item.columns)
+            stack.extend(item[c].to_numpy() for c in item.columns if item[c].dtype == object)
+        elif isinstance(item, (pd.Series, np.ndarray)):
+            if item.dtype == object:
+                stack.append(item.tolist())
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+        elif isinstance(item, Mapping):
+            stack.append(list(item.keys()))
+            stack.append(list(item.values()))
     return out
 
 
