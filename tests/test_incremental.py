@@ -160,6 +160,27 @@ def test_a_page_submitted_first_overtakes_the_pages_waiting(
     assert handed.index(pages["p9"]) <= 3, [h[-30:] for h in handed]
 
 
+def test_a_printer_closed_before_its_results_stops_and_removes_its_fonts(
+        tmp_path: Path) -> None:
+    """A run that fails after pages were handed over (a chart that cannot be drawn, a disk
+    full) closes its printer: the pages not yet with a worker are dropped, the feeder
+    ends, the period's fonts are removed."""
+    from pipeline.render.fonts import period_font_spec
+
+    pages = {f"p{n}": PAGE.format(n=n) for n in range(12)}
+    printer._PRINTED.clear()
+    job = printer.Printer(base_dir=tmp_path, jobs=2, fonts=period_font_spec(pages.values()))
+    for name, html in pages.items():
+        job.submit(name, html)
+    assert job._folder is not None
+    folder = Path(job._folder.name)
+    assert (folder / pdf.FACES_CSS).exists()
+    job.close()
+    assert job._feeder is not None
+    job._feeder.join(timeout=30)
+    assert not job._feeder.is_alive() and job._queue == [] and not folder.exists()
+
+
 def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path) -> None:
     """``spawn`` would import the caller's main script in every worker (for the keyproj
     command: the whole CLI); the workers start with it hidden."""

@@ -256,13 +256,18 @@ class Printer:
         try:
             return self._results()
         finally:
-            with self._cond:
-                self._closed = True
-                self._queue.clear()
-                self._cond.notify_all()
-            if self._folder is not None:
-                self._folder.cleanup()
-                self._folder = None
+            self.close()
+
+    def close(self) -> None:
+        """Print nothing more (the pages not yet handed to a worker are dropped) and remove
+        the period's fonts; for a run that stops before asking for its PDFs."""
+        with self._cond:
+            self._closed = True
+            self._queue.clear()
+            self._cond.notify_all()
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
 
     def _results(self) -> dict[str, bytes]:
         with self._cond:

@@ -245,70 +245,73 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     pages["report"] = ""   # first among the outputs; built once the charts are drawn, and
     # printed (the longest) before the pages that wait for a worker then
 
-    register = {p.project_id: p for p in analysis.register.projects}
-    statuses = milestone_status(analysis.register.milestones,
-                                done_milestones(analysis.reconciled.kept, analysis.past.milestones),
-                                period)
-    _, unit_trend = trends(analysis.past, analysis.projects, analysis.units, period)
-    unit_files = file_names(analysis.register.units)
-    marked: dict[str, str] = {}
-    books: dict[str, tuple[Book, list[Finding], str]] = {}   # unit -> its book to mark
-    weights = dataclasses.asdict(settings.weights)
-    file_units = analysis.reconciled.file_units
-    for unit, stem in unit_files.items():
-        rows = [r for r in analysis.reconciled.rows if file_units.get(r.raw.file) == unit]
-        found = _unit_findings(analysis, unit)
-        book = primary_book([b for b in analysis.books if file_units.get(b.name) == unit], rows)
-        marked_name = f"{stem}-marked.xlsx" if book is not None else ""
-        scores = [(p, s) for p, u, s in unit_trend.itertuples(index=False, name=None)
-                  if u == unit and Period.parse(p).year == period.year]
-        ctx = unit_context(unit=unit, projects=analysis.projects, units=analysis.units,
-                           lists=analysis.lists, findings=found, rows=rows, statuses=statuses,
-                           register=register, period=str(period), county=report.county,
-                           office=report.office, lang=lang, weights=weights, scores=scores,
-                           marked=marked_name, ranked=bulletin.project_rows)
-        add_page(f"units/{stem}", render_page("unit.html", ctx, env=env))
-        if book is not None:
-            books[unit] = (book, found, marked_name)
-            marked[unit] = f"units/{marked_name}"
-        if not pages["report"] and drawn.done():
+    try:
+        register = {p.project_id: p for p in analysis.register.projects}
+        done = done_milestones(analysis.reconciled.kept, analysis.past.milestones)
+        statuses = milestone_status(analysis.register.milestones, done, period)
+        _, unit_trend = trends(analysis.past, analysis.projects, analysis.units, period)
+        unit_files = file_names(analysis.register.units)
+        marked: dict[str, str] = {}
+        books: dict[str, tuple[Book, list[Finding], str]] = {}   # unit -> its book to mark
+        weights = dataclasses.asdict(settings.weights)
+        file_units = analysis.reconciled.file_units
+        for unit, stem in unit_files.items():
+            rows = [r for r in analysis.reconciled.rows if file_units.get(r.raw.file) == unit]
+            found = _unit_findings(analysis, unit)
+            book = primary_book([b for b in analysis.books if file_units.get(b.name) == unit], rows)
+            marked_name = f"{stem}-marked.xlsx" if book is not None else ""
+            scores = [(p, s) for p, u, s in unit_trend.itertuples(index=False, name=None)
+                      if u == unit and Period.parse(p).year == period.year]
+            ctx = unit_context(unit=unit, projects=analysis.projects, units=analysis.units,
+                               lists=analysis.lists, findings=found, rows=rows, statuses=statuses,
+                               register=register, period=str(period), county=report.county,
+                               office=report.office, lang=lang, weights=weights, scores=scores,
+                               marked=marked_name, ranked=bulletin.project_rows)
+            add_page(f"units/{stem}", render_page("unit.html", ctx, env=env))
+            if book is not None:
+                books[unit] = (book, found, marked_name)
+                marked[unit] = f"units/{marked_name}"
+            if not pages["report"] and drawn.done():
+                add_bulletin()
+
+        leaders = sorted({p.leader for p in analysis.register.projects if p.leader})
+        leader_files = file_names(leaders)
+        for leader, stem in leader_files.items():
+            sheet = leader_context(leader=leader, projects=analysis.projects,
+                                   coordination=analysis.coordination, period=str(period),
+                                   county=report.county, office=report.office, lang=lang,
+                                   ranked=bulletin.project_rows)
+            add_page(f"leaders/{stem}", render_page("leader.html", sheet, env=env))
+            if not pages["report"] and drawn.done():
+                add_bulletin()
+        if not pages["report"]:
             add_bulletin()
 
-    leaders = sorted({p.leader for p in analysis.register.projects if p.leader})
-    leader_files = file_names(leaders)
-    for leader, stem in leader_files.items():
-        sheet = leader_context(leader=leader, projects=analysis.projects,
-                               coordination=analysis.coordination, period=str(period),
-                               county=report.county, office=report.office, lang=lang,
-                               ranked=bulletin.project_rows)
-        add_page(f"leaders/{stem}", render_page("leader.html", sheet, env=env))
-        if not pages["report"] and drawn.done():
-            add_bulletin()
-    if not pages["report"]:
-        add_bulletin()
+        if missing:
+            chars = sorted({ch for lacking in missing.values() for ch in lacking})
+            where = next(stem for stem in pages if stem in missing)
+            log.warning("%s", glyph_error(chars, f"{where}.pdf"))
 
-    if missing:
-        chars = sorted({ch for lacking in missing.values() for ch in lacking})
-        where = next(stem for stem in pages if stem in missing)
-        log.warning("%s", glyph_error(chars, f"{where}.pdf"))
+        # the workbooks are made while the PDFs print
+        for unit, (book, found, marked_name) in books.items():
+            mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
+            others = [f for f in found if f not in mine]
+            files[f"units/{marked_name}"] = marked_copy(book, mine, lang=lang, author=author,
+                                                        others=others, created=created)
 
-    # the workbooks are made while the PDFs print
-    for unit, (book, found, marked_name) in books.items():
-        mine = [f for f in found if f.ref is not None and f.ref.file == book.name]
-        others = [f for f in found if f not in mine]
-        files[f"units/{marked_name}"] = marked_copy(book, mine, lang=lang, author=author,
-                                                    others=others, created=created)
+        files["ledger.xlsx"] = ledger(
+            projects=analysis.projects, units=analysis.units,
+            findings=findings_records(analysis.findings), finding_columns=C.FINDINGS_CSV,
+            lists=analysis.lists, attraction=analysis.attraction,
+            coordination=analysis.coordination, lang=lang, created=created)
+        index = index_context(period=str(period), lang=lang, unit_files=unit_files,
+                              leader_files=leader_files, marked=marked, data=DATA_FILES)
+        files["index.html"] = render_page("index.html", index, env=env).encode("utf-8")
 
-    files["ledger.xlsx"] = ledger(
-        projects=analysis.projects, units=analysis.units,
-        findings=findings_records(analysis.findings), finding_columns=C.FINDINGS_CSV,
-        lists=analysis.lists, attraction=analysis.attraction,
-        coordination=analysis.coordination, lang=lang, created=created)
-    index = index_context(period=str(period), lang=lang, unit_files=unit_files,
-                          leader_files=leader_files, marked=marked, data=DATA_FILES)
-    files["index.html"] = render_page("index.html", index, env=env).encode("utf-8")
-
-    printed = printer.results()
+        printed = printer.results()
+    except BaseException:      # stop printing: no PDF of a run that failed is wanted
+        printer.close()
+        raise
     if sources is not None:
         sources.update({f"{stem}.pdf": key for stem, key in printer.keys.items()})
     for stem, page in pages.items():
