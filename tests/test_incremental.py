@@ -179,6 +179,8 @@ def test_a_printer_closed_before_its_results_stops_and_removes_its_fonts(
     assert job._feeder is not None
     job._feeder.join(timeout=30)
     assert not job._feeder.is_alive() and job._queue == [] and not folder.exists()
+    with pytest.raises(RuntimeError):
+        job.submit("late", PAGE.format(n=99))      # never left waiting for a feeder gone
 
 
 def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path) -> None:

@@ -189,6 +189,8 @@ class Printer:
     def submit(self, name: str, html: str, *, first: bool = False) -> None:
         """Print ``html`` as ``name`` unless an earlier run printed the same source;
         ``first``: before the pages submitted so far that no worker has taken yet."""
+        if self._closed:
+            raise RuntimeError("this Printer gave its results or was closed: use a new one")
         digest = self.fonts.digest if self.fonts is not None else ""
         job: Job = (html, self.base_dir, self.templates_dir, self.created, digest, None)
         key = self.keys[name] = source_key(job)
