@@ -345,23 +345,39 @@ _SMALL_PART = 1 << 20
 def _open_part(data: bytes, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
     """A part to read: a small stored or deflated one decompressed at once with zlib, as
     ``archive.open`` would give it (the same bytes, the same CRC check), without the cost of
-    its file object, most of a small workbook's scan; any other through ``archive.open``."""
+    its file object, most of a small workbook's scan; any other through ``archive.open``.
+
+    Only a part whose sizes are plausible goes the quick way: deflate never makes data more
+    than a little larger, so a directory that claims 40 MB packed for 4 bytes (many entries
+    on one huge local record) goes through zipfile, which reads no more than it needs; and
+    its local header must name the part as the directory does, as zipfile checks."""
     start = info.header_offset
-    if info.file_size <= _SMALL_PART and info.compress_type in (0, 8) \
-            and not info.flag_bits & 0x1 and start + 30 <= len(data):
+    size, packed = info.file_size, info.compress_size
+    plausible = packed == size if info.compress_type == 0 else \
+        info.compress_type == 8 and packed <= size + (size >> 10) + 64
+    if size <= _SMALL_PART and plausible and not info.flag_bits & 0x1 \
+            and start + 30 <= len(data):
         magic, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
         begin = start + 30 + name_length + extra_length
-        raw = data[begin:begin + info.compress_size]
-        if magic == b"PK\x03\x04" and len(raw) == info.compress_size:
+        raw = memoryview(data)[begin:begin + packed]
+        if magic == b"PK\x03\x04" and len(raw) == packed \
+                and data[start + 30:start + 30 + name_length] == _raw_name(info):
             try:
-                body = raw if info.compress_type == 0 else \
-                    zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+                body = bytes(raw) if info.compress_type == 0 else \
+                    zlib.decompressobj(-15).decompress(raw, size + 1)
             except zlib.error:
                 body = None
-            if body is not None and len(body) == info.file_size \
-                    and zlib.crc32(body) == info.CRC:
+            if body is not None and len(body) == size and zlib.crc32(body) == info.CRC:
                 return io.BytesIO(body)
     return archive.open(info)     # says what is wrong with a part that is not plain
+
+
+def _raw_name(info: zipfile.ZipInfo) -> bytes | None:
+    """A part's name as its local header should hold it (zipfile's encodings)."""
+    try:
+        return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    except UnicodeEncodeError:
+        return None
 
 
 _TOO_MANY_CELLS = (

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +130,35 @@ def test_a_part_is_scanned_as_zipfile_reads_it(tmp_path: Path) -> None:
         with pytest.raises(zipfile.BadZipFile):
             R._scan_xml(bytes(bad))
 
+
+
+def test_a_part_with_implausible_sizes_or_another_name_goes_through_zipfile() -> None:
+    """A directory that claims a huge packed size for a few bytes (many entries on one big
+    local record: each would copy it all), or a local header naming another part, is left
+    to zipfile, which reads only what it needs and checks the names."""
+    body, name = b"<a/>", b"xl/workbook.xml"
+    crc, pad = zlib.crc32(body), 1 << 20
+
+    def zip_of(local_name: bytes, packed: int) -> bytes:
+        local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, packed,
+                            len(body), len(local_name), 0) + local_name
+        data = local + body + bytes(max(0, packed - len(body)))
+        entries = b"".join(
+            struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, packed,
+                        len(body), len(name), 0, 0, 0, 0, 0, 0) + name for _ in range(3))
+        return data + entries + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 3, 3,
+                                            len(entries), len(data), 0)
+
+    plain = zip_of(name, len(body))
+    with zipfile.ZipFile(io.BytesIO(plain)) as archive:
+        part = R._open_part(plain, archive, archive.infolist()[0])
+        assert isinstance(part, io.BytesIO) and part.read() == body
+    big = zip_of(name, pad)
+    with zipfile.ZipFile(io.BytesIO(big)) as archive:
+        part = R._open_part(big, archive, archive.infolist()[0])
+        assert not isinstance(part, io.BytesIO) and part.read() == body
+        part.close()
+    other = zip_of(b"xl/other.xml", len(body))
+    with zipfile.ZipFile(io.BytesIO(other)) as archive, \
+            pytest.raises(zipfile.BadZipFile, match="differ"):
+        R._open_part(other, archive, archive.infolist()[0])
