@@ -23,9 +23,9 @@ read in-process. A file whose size or modification time changes while the period
 (still being copied or saved) gets ``file_in_progress`` and is left for the next run.
 
 Limits (environment variables, for the office's machine and for tests):
-``KEYPROJ_READ_MEMORY_MB`` (768), ``KEYPROJ_READ_SECONDS`` (30 per file, counted from its
-worker's previous file), ``KEYPROJ_READ_WORKERS`` (the number of cores, at most 4; 0 reads
-in-process, unsafe, for debugging only).
+``KEYPROJ_READ_MEMORY_MB`` (768), ``KEYPROJ_READ_SECONDS`` (30 per file, counted from the
+worker's previous book reaching this process), ``KEYPROJ_READ_WORKERS`` (the number of
+cores, at most 4; 0 reads in-process, unsafe, for debugging only).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ Task = tuple[int, Path, str]     # (key, path, name relative to the input folder
 @dataclass(frozen=True)
 class SandboxLimits:
     memory_mb: int = MEMORY_MB     # address space of each worker (RLIMIT_AS); 0: none
-    seconds: float = SECONDS       # per file, from its worker's previous book to its own
+    seconds: float = SECONDS       # per file, from taking its worker's previous book
     workers: int | None = None     # None: the cores (at most 4); 0: read in-process
 
     @classmethod
@@ -235,7 +235,7 @@ class ReaderPool:
 
     Each worker has up to QUEUED_PER_WORKER files handed over, so that it goes on to the
     next without waiting for this process to take its book and send it another; the time
-    limit of a file runs from the previous book (or from handing it over)."""
+    limit of a file runs from taking the worker's previous book (or from handing it over)."""
 
     def __init__(self, limits: Limits, sandbox: SandboxLimits, size: int) -> None:
         self.limits, self.sandbox, self.size = limits, sandbox, size
@@ -299,7 +299,10 @@ class ReaderPool:
             if worker.conn in ready:
                 self._receive(worker)
             elif worker.waited_on and now >= worker.deadline:
-                self._overrun(worker)
+                if worker.conn.poll():     # its book came in just now: the deadline moves
+                    self._receive(worker)
+                if worker in self.workers and worker.waited_on and now >= worker.deadline:
+                    self._overrun(worker)
         self._hand_over()
 
     def _receive(self, worker: _Worker) -> None:

@@ -181,6 +181,12 @@ def test_a_printer_closed_before_its_results_stops_and_removes_its_fonts(
     assert not job._feeder.is_alive() and job._queue == [] and not folder.exists()
     with pytest.raises(RuntimeError):
         job.submit("late", PAGE.format(n=99))      # never left waiting for a feeder gone
+    with pytest.raises(RuntimeError):
+        job.results()                              # nor for the pages it dropped
+    again = printer.Printer(base_dir=tmp_path, jobs=1)
+    again.submit("p0", pages["p0"])
+    with pytest.raises(ValueError):
+        again.submit("p0", pages["p1"])            # one PDF a name
 
 
 def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path) -> None:

@@ -484,3 +484,15 @@ def test_chart_text_is_drawn_in_the_cjk_font(english: tuple[Analysis, Settings])
         assert all(name.startswith(f"chart-{key}-") for name in re.findall(r'id="([^"]+)"',
                                                                               svg))
     assert visible_text(charts["units"]).strip() == ""
+
+
+def test_the_data_text_folds_each_string_on_its_own() -> None:
+    """NFKC of each string, not of the strings joined: a decomposed ü and half-width パ
+    compose with their own letters, whatever order a set gives them."""
+    from pipeline.render.reports import _data_text, _strings
+
+    strings = {"u\u0308ber", "\uff8a\uff9f", "甲", "abc"}
+    held = set("".join(_data_text(strings)))
+    assert {"ü", "パ", "甲"} <= held
+    frame = pd.DataFrame({"name": pd.array(["乙镇", None], dtype="string"), "n": [1, 2]})
+    assert "乙镇" in _strings([frame])

@@ -191,6 +191,8 @@ class Printer:
         ``first``: before the pages submitted so far that no worker has taken yet."""
         if self._closed:
             raise RuntimeError("this Printer gave its results or was closed: use a new one")
+        if name in self.keys:
+            raise ValueError(f"a page named {name!r} was submitted already")
         digest = self.fonts.digest if self.fonts is not None else ""
         job: Job = (html, self.base_dir, self.templates_dir, self.created, digest, None)
         key = self.keys[name] = source_key(job)
@@ -266,13 +268,18 @@ class Printer:
         with self._cond:
             self._closed = True
             self._queue.clear()
+            running = [w.future for w in self._waits.values() if w.future is not None]
             self._cond.notify_all()
+        for future in running:       # those a worker has not begun; the others finish
+            future.cancel()
         if self._folder is not None:
             self._folder.cleanup()
             self._folder = None
 
     def _results(self) -> dict[str, bytes]:
         with self._cond:
+            if self._closed:
+                raise RuntimeError("this Printer gave its results or was closed already")
             self._closed = True
             self._cond.notify_all()
         for name in self._printing:

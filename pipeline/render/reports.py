@@ -122,8 +122,8 @@ def period_text(analysis: Analysis, settings: Settings, bulletin: BulletinContex
     they were (a PDF names its font's glyphs by number)."""
     folders = [TEMPLATES_DIR] + ([templates] if templates is not None else [])
     texts = [path.read_text(encoding="utf-8", errors="replace") for folder in folders
-             for path in sorted(folder.iterdir())
-             if path.is_file() and path.suffix in (".html", ".css", ".txt", ".j2")]
+             for path in sorted(folder.rglob("*"))
+             if path.is_file() and path.suffix.lower() in _TEMPLATE_SUFFIXES]
     texts += [*labels(settings.report.lang).values(), _program_text(),
               next_steps_text(settings.report.next_steps)]
     # the rows read (reconciled.rows, Book.checked) hold the sheets' cells, cleaned: the
@@ -131,8 +131,16 @@ def period_text(analysis: Analysis, settings: Settings, bulletin: BulletinContex
     sources = ([book.grids for book in analysis.books], analysis.register, analysis.projects,
                analysis.units, analysis.lists, analysis.attraction, analysis.coordination,
                analysis.findings, analysis.past, str(analysis.period), settings, bulletin)
-    data = "".join(set().union(*map(set, _strings(sources))))
-    return [*texts, data, unicodedata.normalize("NFKC", data)]
+    return [*texts, *_data_text(set(_strings(sources)))]
+
+
+def _data_text(strings: set[str]) -> list[str]:
+    """The characters of ``strings``, and of each one folded (NFKC) on its own, as the
+    sheets' cells are when read: a combining mark composes with its own letter (u + ¨ = ü),
+    never with a neighbour in a joined string."""
+    data = "".join(sorted(set().union(*map(set, strings))))
+    folded = {unicodedata.normalize("NFKC", text) for text in strings if not text.isascii()}
+    return [data, *sorted(folded)]
 
 
 @functools.cache
@@ -145,6 +153,14 @@ def _program_text() -> str:
 
 
 _SCALARS = (bool, int, float, bytes, dt.date, dt.time, dt.timedelta, Path)
+_TEMPLATE_SUFFIXES = (".html", ".htm", ".css", ".txt", ".j2", ".jinja", ".jinja2", ".xml",
+                      ".svg")
+
+
+def _text_column(column: pd.Series) -> bool:
+    """Whether a column may hold text: object, or pandas' string dtypes (pandas 3's default
+    for text)."""
+    return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
 
 
 def _strings(root: object) -> list[str]:
@@ -168,8 +184,12 @@ def _strings(root: object) -> list[str]:
                     stack.append(value)
         elif isinstance(item, pd.DataFrame):
             stack.extend(str(c) for c in item.columns)
-            stack.extend(item[c].to_numpy() for c in item.columns if item[c].dtype == object)
-        elif isinstance(item, (pd.Series, np.ndarray)):
+            stack.extend(item[c].to_numpy(dtype=object) for c in item.columns
+                         if _text_column(item[c]))
+        elif isinstance(item, pd.Series):
+            if _text_column(item):
+                stack.append(item.tolist())
+        elif isinstance(item, np.ndarray):
             if item.dtype == object:
                 stack.append(item.tolist())
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
