@@ -8,8 +8,8 @@ folders: an ``<img src="http://…">`` or ``file:///etc/passwd`` is refused, not
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -121,17 +121,10 @@ def _aliased(css: str, alias: str) -> str:
     return css
 
 
-_FONT_CONFIGS: OrderedDict[str, FontConfiguration] = OrderedDict()
-
-
+@functools.lru_cache(maxsize=4)
 def _font_config(faces: str) -> FontConfiguration:
     """One font configuration a set of period fonts (it loads each file once)."""
-    config = _FONT_CONFIGS.get(faces)
-    if config is None:
-        config = _FONT_CONFIGS[faces] = FontConfiguration()
-        while len(_FONT_CONFIGS) > 4:
-            _FONT_CONFIGS.popitem(last=False)
-    return config
+    return FontConfiguration()
 
 
 _DECLARED = False
@@ -171,8 +164,6 @@ def _subset_face(path: str, index: int, chars: tuple[int, ...]) -> bytes:
 # The unit and leader pages of a period share one stylesheet: a worker parses it once (and
 # compiles its selectors once) instead of once a page, a third of a small page's time.
 _HEAD_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
-_STYLESHEETS: OrderedDict[tuple[str, str, tuple[Path, ...], FontConfiguration | None],
-                          weasyprint.CSS] = OrderedDict()
 
 
 def split_styles(html: str) -> tuple[str, list[str]]:
@@ -194,14 +185,10 @@ def split_styles(html: str) -> tuple[str, list[str]]:
     return _HEAD_STYLE.sub("", head) + rest, styles
 
 
+@functools.lru_cache(maxsize=8)
 def _stylesheet(css: str, base_url: str, roots: tuple[Path, ...],
                 config: FontConfiguration | None) -> weasyprint.CSS:
-    key = (css, base_url, roots, config)       # a sheet loads its fonts into its config
-    sheet = _STYLESHEETS.get(key)
-    if sheet is None:
-        sheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=LocalFetcher(roots),
-                               font_config=config)
-        _STYLESHEETS[key] = sheet
-        while len(_STYLESHEETS) > 8:
-            _STYLESHEETS.popitem(last=False)
-    return sheet
+    """A page's head stylesheet, parsed once for every page that has it (its fonts load
+    into ``config``, so a sheet is kept for each configuration)."""
+    return weasyprint.CSS(string=css, base_url=base_url, url_fetcher=LocalFetcher(roots),
+                          font_config=config)

@@ -48,7 +48,7 @@ from pipeline.render.html import environment, render_bulletin, render_page
 from pipeline.render.labels import labels
 from pipeline.render.pages import index_context, leader_context, unit_context
 from pipeline.render.paths import TEMPLATES_DIR
-from pipeline.render.printer import Printer, in_worker, warm_up
+from pipeline.render.printer import Printer, in_worker
 from pipeline.render.workbooks import ledger, marked_copy, primary_book
 from pipeline.score import done_milestones, milestone_status, time_progress
 
@@ -113,9 +113,9 @@ def period_text(analysis: Analysis, settings: Settings, bulletin: BulletinContex
     """Text holding every character the period's pages can print, before any is built.
 
     A page prints the templates and labels, words the render code writes (filters, the
-    pages' contexts), and the data: the sheets, the register, the settings, the history, and what
-    the stages made of them (all in ``analysis`` and the bulletin's context). Each of those
-    is here, and their NFKC forms (the sheets' text is normalised when read). The period's
+    pages' contexts), and the data: the sheets, the register, the settings, the history,
+    and what the stages made of them (in ``analysis`` and the bulletin's context). Each of
+    those is here, and their NFKC forms (the sheets' text is normalised when read). The period's
     fonts are made from it, so that a page prints as soon as it is built; were a character
     missed, its page would print it from the installed font, the same glyph. A corrected
     figure, or a word that turns (滞后 to 超前), leaves the fonts, and every other PDF, as
@@ -218,8 +218,6 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     Raises FontError before rendering anything when the PDFs would print boxes.
     """
     check_fonts()
-    if not reuse:          # a re-run that reuses its PDFs may print none: no workers then
-        warm_up(jobs)
     report = settings.report
     lang = report.lang
     templates = Path(report.templates) if report.templates else None
