@@ -8,7 +8,6 @@ other row under the header is a data row and keeps file, sheet, Excel row and co
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -79,10 +78,18 @@ _SECTION_WORDS = frozenset(CATEGORIES) | frozenset(CATEGORY_EXTRA)
 _COUNT = re.compile(r"[(（]?(共|计)?\d+(个|项)?(项目)?[)）]?$")
 
 
-@functools.lru_cache(maxsize=16384)
+_SECTION_STARTS = tuple(_SECTION_WORDS)
+
+
 def _is_heading(text: str) -> bool:
-    """一、续建项目, （二）新开工项目, or a bare category word such as 续建项目（12个）."""
-    return bool(_HEADING.match(text)) or _COUNT.sub("", text) in _SECTION_WORDS
+    """一、续建项目, （二）新开工项目, or a bare category word such as 续建项目（12个）.
+
+    ``_COUNT`` takes off only an ending, so what is left is in ``_SECTION_WORDS`` only when
+    the text starts with one of them: the substitution is done only then (every data row's
+    project name is asked, and names are all different)."""
+    if _HEADING.match(text):
+        return True
+    return text.startswith(_SECTION_STARTS) and _COUNT.sub("", text) in _SECTION_WORDS
 
 
 def _texts(row: list[Any]) -> list[tuple[int, str]]:
@@ -132,8 +139,23 @@ def _labelled(rows: list[list[Any]], pattern: re.Pattern[str], group: int) -> st
     return None
 
 
-def _skippable(row: list[Any], header: Header, table: dict[str, str]) -> bool:
-    """Blank, totals, section heading, note or repeated header: not a project row."""
+def _identity_chars(table: dict[str, str]) -> tuple[frozenset[str], ...]:
+    """The characters of each header text ``table`` reads as the name or project id column.
+
+    A cell's normalised header text (``normalise_header``) is its folded text with spaces,
+    bracketed parts and a unit ending taken out, lower-cased: every character of it is in
+    the cell's folded, space-free text, lower-cased. A name or id cell that lacks some
+    character of every such header text cannot be a repeated header, and is not normalised
+    (most rows are projects with names of their own, and normalising costs a province more
+    than the rest of the row's look)."""
+    return tuple(frozenset(key) for key, name in table.items() if name in (NAME, PROJECT_ID))
+
+
+def _skippable(row: list[Any], header: Header, table: dict[str, str],
+               identity: tuple[frozenset[str], ...] | None = None) -> bool:
+    """Blank, totals, section heading, note or repeated header: not a project row.
+
+    ``identity``: ``_identity_chars(table)``, made once per sheet by the caller."""
     cells = {name: row[col] if col < len(row) else None for col, name in header.columns.items()}
     if all(is_empty(v) for v in cells.values()):
         return True
@@ -156,12 +178,22 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str]) -> bool:
             first.startswith(p) and first[len(p):len(p) + 1] in (":", "：") for p in NOTE_PREFIXES):
         return True
     # a header repeated under the table (printed pages): its name or id cell is a header
-    if not any(match_label(normalise_header(cells.get(k)), table) == k
-               for k in (NAME, PROJECT_ID) if k in cells):
+    if identity is None:
+        identity = _identity_chars(table)
+    if not any(k in cells and _may_be_header(label, identity)
+               and match_label(normalise_header(cells[k]), table) == k
+               for k, label in zip((NAME, PROJECT_ID), labels[1:])):
         return False
     repeated = sum(1 for col, name in header.columns.items()
                    if col < len(row) and match_label(normalise_header(row[col]), table) == name)
     return repeated >= 2
+
+
+def _may_be_header(text: str, identity: tuple[frozenset[str], ...]) -> bool:
+    """Whether ``text`` (folded, spaces taken out) holds every character of one of the
+    header texts in ``identity`` (see ``_identity_chars``)."""
+    chars = set(text.lower())
+    return any(need <= chars for need in identity)
 
 
 def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[str, str],
@@ -184,8 +216,9 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
             if match:
                 sheet_unit = match.group(1)
     result.layout = layout = row_layout(header, sheet_unit)
+    identity = _identity_chars(table)
     for index in range(header.last_row + 1, len(rows)):
-        if not _skippable(rows[index], header, table):
+        if not _skippable(rows[index], header, table, identity):
             result.rows.append(raw_row(rows, index, layout, file=file, sheet=sheet))
     return result
 

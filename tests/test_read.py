@@ -310,6 +310,22 @@ def test_a_repeated_header_row_is_skipped(tmp_path: Path) -> None:
     assert table(submission(path), C.PROJECT_ID) == [(2, "SP2026-001"), (4, "SP2026-002")]
 
 
+def test_a_repeated_header_in_another_form_is_skipped(tmp_path: Path) -> None:
+    """A repeated header is known by its name and id cells read as headers (spaces, a
+    bracketed note, full-width letters): the quick look before normalising them
+    (sheet._may_be_header) must let every such form through, and no project name."""
+    again = list(HEADER)
+    again[1], again[2] = "项 目\n编 号", "项目（全称）名称"
+    english = list(HEADER)
+    english[1], english[2] = "Ｐｒｏｊｅｃｔ_ＩＤ", " NAME "
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [row(1, "SP2026-001", "潇水大桥"), again, row(2, "SP2026-002", "项目名称核对工程"),
+         english, row(3, "SP2026-003", "编号名称")])
+    assert table(submission(path), C.PROJECT_ID) == [
+        (2, "SP2026-001"), (4, "SP2026-002"), (6, "SP2026-003")]
+
+
 # --- numbers as typed -------------------------------------------------------------------------
 
 def test_numbers_stored_as_text(tmp_path: Path) -> None:
