@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.columns import YTD_DONE, YTD_PATTERN
 from pipeline.values import clean_text, nfkc
@@ -20,8 +20,9 @@ _YTD = re.compile(YTD_PATTERN)
 HEADER_SCAN_ROWS = 40
 
 
-@dataclass(frozen=True, slots=True)
-class HeaderLabel:
+class HeaderLabel(NamedTuple):
+    """A cell read as a header (a tuple: rows of them are keys of ``_READINGS``)."""
+
     key: str            # the normalised header text
     unit: str | None    # "万元", "元", "亿元" or None when the header names no unit
 
@@ -79,7 +80,7 @@ class Header:
 _BLANK = HeaderLabel("", None)
 
 
-def _map(top: list[HeaderLabel], bottom: list[HeaderLabel], two: bool,
+def _map(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: bool,
          table: dict[str, str], ytd: bool) -> Header | None:
     """Read a row (with the one under it when ``two``) as a header: each column by the first
     of its candidate labels that names a column — the lower cell, the upper, both joined.
@@ -118,6 +119,31 @@ def _map(top: list[HeaderLabel], bottom: list[HeaderLabel], two: bool,
     return Header(0, 0, columns, units, repeats)
 
 
+# The readings of rows already read, by table (which _map's answer depends on): the books
+# of a province are filled in from a few templates, so their title, header and heading rows
+# recur thousands of times. A reading is kept with its table: as long as it is kept, that
+# table lives, so no other table can take its id. Tables are never changed once made
+# (alias_table); the readings are shared and never changed either (find_header copies the
+# one it returns).
+_READINGS: dict[tuple[int, tuple[HeaderLabel, ...], tuple[HeaderLabel, ...], bool],
+                tuple[dict[str, str], Header | None]] = {}
+_READINGS_KEPT = 4096
+
+
+def _reading(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: bool,
+             table: dict[str, str], ytd: bool) -> Header | None:
+    """``_map``, remembered."""
+    key = (id(table), top, bottom, two)
+    kept = _READINGS.get(key)
+    if kept is not None and kept[0] is table:
+        return kept[1]
+    header = _map(top, bottom, two, table, ytd)
+    if len(_READINGS) >= _READINGS_KEPT:
+        _READINGS.clear()
+    _READINGS[key] = (table, header)
+    return header
+
+
 def find_header(rows: list[list[Any]], table: dict[str, str],
                 required: tuple[str, ...]) -> Header | None:
     """The best header among the first rows, or None when no row names the required columns.
@@ -127,13 +153,13 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
     """
     best: tuple[int, int, Header] | None = None
     readings: dict[tuple[int, bool], Header] = {}
-    normalised: dict[int, list[HeaderLabel]] = {}
+    normalised: dict[int, tuple[HeaderLabel, ...]] = {}
     ytd = YTD_DONE in table.values()
 
-    def cells(index: int) -> list[HeaderLabel]:
+    def cells(index: int) -> tuple[HeaderLabel, ...]:
         found = normalised.get(index)
         if found is None:
-            found = normalised[index] = [normalise_header(v) for v in rows[index]]
+            found = normalised[index] = tuple(normalise_header(v) for v in rows[index])
         return found
 
     quiet = 0    # rows in a row, after a header was found, that read as no header at all
@@ -146,7 +172,7 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
         for two in (False, True):
             if two and index + 1 >= len(rows):
                 continue
-            header = _map(cells(index), cells(index + 1) if two else [], two, table, ytd)
+            header = _reading(cells(index), cells(index + 1) if two else (), two, table, ytd)
             if header is None:
                 continue
             found = set(header.columns.values())
@@ -161,7 +187,7 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
                 best = (*score, header)
     if best is None:
         return None
-    chosen = best[2]
+    chosen = _copy(best[2])
     # A two-row header whose other cells are merged vertically repeats them in its lower
     # row, so that row alone reads as well as the pair; the pair also carries the merged
     # parents' units (投资完成情况（元）), so take it when the row above is a header too.
@@ -169,5 +195,11 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
     pair = readings.get((above, True))
     if (chosen.first_row == chosen.last_row and (above, False) in readings
             and pair is not None and pair.columns == chosen.columns):
-        return pair
+        return _copy(pair)
     return chosen
+
+
+def _copy(header: Header) -> Header:
+    """A header of its own (a remembered reading's dicts are shared)."""
+    return Header(header.first_row, header.last_row, dict(header.columns), dict(header.units),
+                  {name: list(cols) for name, cols in header.repeats.items()})

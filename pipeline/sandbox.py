@@ -59,7 +59,7 @@ SECONDS = 30.0
 MAX_WORKERS = 4
 STARTUP_SECONDS = 60.0
 IN_PROCESS_TEXT = 256 * 1024     # text files up to this size are read in-process
-FILES_PER_WORKER = 8
+FILES_PER_WORKER = 64           # files a worker is started for (see SandboxLimits.pool_size)
 QUEUED_PER_WORKER = 3            # files handed to a worker at a time (see ReaderPool)
 Task = tuple[int, Path, str]     # (key, path, name relative to the input folder)
 
@@ -101,7 +101,10 @@ class SandboxLimits:
             cores = len(os.sched_getaffinity(0))
         except AttributeError:
             cores = os.cpu_count() or 1
-        # starting a worker costs about as much as reading ten files
+        # starting a worker (an interpreter and its imports) takes about 0.25 s of a core,
+        # as long as reading a hundred small workbooks (1.5 ms each): a county's 30 files
+        # are read by one worker, sooner than two could start, and leave the other core to
+        # the PDF workers starting meanwhile (bench/README.md)
         return max(1, min(cores, MAX_WORKERS, -(-files // FILES_PER_WORKER)))
 
 
