@@ -318,7 +318,8 @@ class ReaderPool:
                     self.close(kill=True)
                     raise KeyprojError(str(value))
                 elif kind in ("book", "last") and worker.tasks:
-                    self.done[worker.tasks.popleft()[0]] = value
+                    key, value.path, _ = worker.tasks.popleft()    # sent without it
+                    self.done[key] = value
                     worker.deadline = time.monotonic() + self.sandbox.seconds
                     if kind == "last":      # it exits: what it had not begun goes back
                         worker.retiring = True
@@ -444,6 +445,9 @@ def _read_one(conn: Any, path: Path, name: str, limits: Limits, memory_mb: int) 
         book.checked = None
     # a worker that grew big retires after this file: the next one starts clean
     kind = "last" if memory_mb and _peak_mb() > memory_mb / 2 else "book"
+    # sent without its path, which the parent has (a path costs a third of taking a small
+    # book back)
+    book.path = None  # type: ignore[assignment]
     try:
         payload = pickle.dumps((kind, book), protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
