@@ -24,8 +24,9 @@ read in-process. A file whose size or modification time changes while the period
 
 Limits (environment variables, for the office's machine and for tests):
 ``KEYPROJ_READ_MEMORY_MB`` (768), ``KEYPROJ_READ_SECONDS`` (30 per file, counted from the
-worker's previous book reaching this process), ``KEYPROJ_READ_WORKERS`` (the number of
-cores, at most 4; 0 reads in-process, unsafe, for debugging only).
+worker's previous book reaching this process), ``KEYPROJ_READ_WORKERS`` (by default one
+for every FILES_PER_WORKER files, up to the number of cores and at most 4; 0 reads
+in-process, unsafe, for debugging only).
 """
 
 from __future__ import annotations
