@@ -156,22 +156,24 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str],
     """Blank, totals, section heading, note or repeated header: not a project row.
 
     ``identity``: ``_identity_chars(table)``, made once per sheet by the caller."""
-    cells = {name: row[col] if col < len(row) else None for col, name in header.columns.items()}
-    if all(is_empty(v) for v in cells.values()):
-        return True
-    # a template row that names no project and holds nothing but zeros (formulas' cached 0)
-    if all(is_empty(cells.get(k)) for k in (NAME, PROJECT_ID)) and all(
+    width = len(row)
+    cells = {name: row[col] if col < width else None for col, name in header.columns.items()}
+    name_value, id_value = cells.get(NAME), cells.get(PROJECT_ID)
+    # blank, or a template row that names no project and holds nothing but zeros (formulas'
+    # cached 0)
+    if is_empty(name_value) and is_empty(id_value) and all(
             is_empty(v) or (isinstance(v, (int, float)) and v == 0) for v in cells.values()):
         return True
     first = _SPACES.sub("", _first_text(row))
-    labels = [first] + [_SPACES.sub("", nfkc(clean_text(cells.get(k))))
-                        for k in (NAME, PROJECT_ID)]
-    if any(label.startswith(_TOTALS) for label in labels):
+    name_label = _SPACES.sub("", nfkc(clean_text(name_value))) if name_value is not None else ""
+    id_label = _SPACES.sub("", nfkc(clean_text(id_value))) if id_value is not None else ""
+    if first.startswith(_TOTALS) or name_label.startswith(_TOTALS) \
+            or id_label.startswith(_TOTALS):
         return True
     # A section heading (一、续建项目; 一 | 续建项目) names no project of its own: a row whose
     # 序号 is “（1）” but that has a project name or id is a project, never dropped.
-    if _is_heading(first) or _is_heading(labels[1]):
-        own = [t for t in labels[1:] if t and t != first and not _is_heading(t)]
+    if _is_heading(first) or _is_heading(name_label):
+        own = [t for t in (name_label, id_label) if t and t != first and not _is_heading(t)]
         if not own:
             return True
     if first.startswith(NOTE_PREFIXES) and any(
@@ -180,12 +182,13 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str],
     # a header repeated under the table (printed pages): its name or id cell is a header
     if identity is None:
         identity = _identity_chars(table)
-    if not any(k in cells and _may_be_header(label, identity)
-               and match_label(normalise_header(cells[k]), table) == k
-               for k, label in zip((NAME, PROJECT_ID), labels[1:])):
+    if not (NAME in cells and _may_be_header(name_label, identity)
+            and match_label(normalise_header(name_value), table) == NAME) and not (
+            PROJECT_ID in cells and _may_be_header(id_label, identity)
+            and match_label(normalise_header(id_value), table) == PROJECT_ID):
         return False
     repeated = sum(1 for col, name in header.columns.items()
-                   if col < len(row) and match_label(normalise_header(row[col]), table) == name)
+                   if col < width and match_label(normalise_header(row[col]), table) == name)
     return repeated >= 2
 
 
