@@ -3,6 +3,9 @@ red and black lists, attraction rates, coordination items, trends."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
 from pipeline.config import ListSizes
@@ -51,7 +54,7 @@ def problem_months(project_id: str, problem_type: str, period: Period, past: Pas
         month = month.before
 
 
-def problem_type_of(row: pd.Series) -> str | None:
+def problem_type_of(row: Mapping[str, Any] | pd.Series) -> str | None:
     """A reported problem's type: its code, 'other' when untyped; None without a problem."""
     text = [row.get(k) for k in ("problem", "coordination")]
     if not any(isinstance(t, str) and t for t in text):
@@ -63,7 +66,11 @@ def problem_type_of(row: pd.Series) -> str | None:
 def coordination_items(projects: pd.DataFrame, period: Period, past: Past) -> pd.DataFrame:
     """Every reported problem or coordination request, for its leader, oldest first."""
     records = []
-    for _, row in projects.iterrows():
+    # the columns read, as plain records (a province has 20,000 projects: iterrows made a
+    # Series of each); a column the frame lacks reads as None, as Series.get gives it
+    wanted = [c for c in ("leader", "project_id", "unit", "problem", "coordination",
+                          "problem_type") if c in projects.columns]
+    for row in projects[wanted].to_dict("records"):
         kind = problem_type_of(row)
         if kind is None:
             continue
