@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.config import ListSizes
@@ -144,14 +145,22 @@ def _groups(units: pd.DataFrame) -> list[pd.DataFrame]:
 def attraction_rates(projects: pd.DataFrame) -> pd.DataFrame:
     """履约率, 资金到位率, 开工率 for the county and each unit with attraction projects."""
     signed = projects[projects["attraction"].astype(bool)]
-    scopes = [("county", signed)] + [(u, g) for u, g in signed.groupby("unit", sort=True)]
+    # each value made once for every signed project, then summed by scope: per unit, the
+    # same numbers in the same order as summing each unit's rows (numpy sums a unit's
+    # amounts as it would sum the unit's own column; a province has thousands of units)
+    performing_all = (signed["performing"] == True).to_numpy()
+    started_all = signed["started"].astype(bool).to_numpy()
+    funds_all = signed["funds_in_place"].fillna(0).astype(float).to_numpy()
+    contract_all = signed["contract_amount"].fillna(0).astype(float).to_numpy()
+    everything = np.arange(len(signed))
+    scopes = [("county", everything)] + list(signed.groupby("unit", sort=True).indices.items())
     records = []
-    for scope, group in scopes:
-        count = len(group)
-        performing = int((group["performing"] == True).sum())
-        started = int(group["started"].astype(bool).sum())
-        funds = float(group["funds_in_place"].fillna(0).astype(float).sum())
-        contract = float(group["contract_amount"].fillna(0).astype(float).sum())
+    for scope, rows in scopes:
+        count = len(rows)
+        performing = int(performing_all[rows].sum())
+        started = int(started_all[rows].sum())
+        funds = float(funds_all[rows].sum())
+        contract = float(contract_all[rows].sum())
         records.append({
             "scope": scope, "signed": count, "performing": performing, "started": started,
             "funds_in_place": funds, "contract_amount": contract,
