@@ -68,13 +68,24 @@ def resolve_unit(text: str, units: list[str], aliases: dict[str, tuple[str, ...]
     return _resolve(text, unit_names(units, aliases))
 
 
-def _resolve(text: str, pairs: list[tuple[str, str]]) -> str | None:
+def _exact(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Each form and the unit of its first pair (what ``_resolve`` looks up first)."""
+    exact: dict[str, str] = {}
+    for form, unit in pairs:
+        exact.setdefault(form, unit)
+    return exact
+
+
+def _resolve(text: str, pairs: list[tuple[str, str]],
+             exact: dict[str, str] | None = None) -> str | None:
+    """``exact``: ``_exact(pairs)``, made once by a caller that resolves many texts (a
+    province's 2,000 files against its 2,000 units)."""
     key = norm_name(re.sub(r"[(（][^)）]*[)）]", "", text))
     if not key:
         return None
-    for form, unit in pairs:
-        if key == form:
-            return unit
+    unit = (exact if exact is not None else _exact(pairs)).get(key)
+    if unit is not None:
+        return unit
     found = sorted(((len(form), unit) for form, unit in pairs if form in key), reverse=True)
     if not found or (len(found) > 1 and found[0][0] == found[1][0]
                      and found[0][1] != found[1][1]):
@@ -153,12 +164,13 @@ def assign_units(submissions: list[Submission], register: Register,
                  ) -> None:
     """Set each submission's unit: its 填报单位 line, else its file name, else most rows."""
     pairs = unit_names(register.units, aliases)
+    exact = _exact(pairs)
     for sub in submissions:
-        unit = _resolve(sub.unit_line, pairs) if sub.unit_line else None
+        unit = _resolve(sub.unit_line, pairs, exact) if sub.unit_line else None
         source = "line" if unit else ""
         if unit is None:
             stem = sub.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            unit = _resolve(stem, pairs)
+            unit = _resolve(stem, pairs, exact)
             source = "file_name" if unit else ""
         if unit is None:
             owners = Counter(matched[r.key].unit for r in sub.rows if r.key in matched)
@@ -276,8 +288,8 @@ def _settle_duplicates(submissions: list[Submission], projects: dict[str, Projec
             order += 1
     kept: dict[str, Row] = {}
     for pid, members in groups.items():
-        signatures = {_signature(row) for _, _, row in members}
-        if len(signatures) == 1:
+        # most projects have one row: nothing to compare it with
+        if len(members) == 1 or len({_signature(row) for _, _, row in members}) == 1:
             winner = members[0]
         else:
             unit = projects[norm_id(pid)].unit
@@ -291,6 +303,8 @@ def _settle_duplicates(submissions: list[Submission], projects: dict[str, Projec
         kept_row = winner[2]
         kept_row.disposition = "used"
         kept[pid] = kept_row
+        if len(members) == 1:
+            continue
         same = _signature(kept_row)
         for _, _, row in members:
             if row is kept_row:
