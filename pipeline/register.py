@@ -82,7 +82,8 @@ def _project(raw: RawRow, findings: list[Finding]) -> Project | None:
     for name, cell in raw.cells.items():
         value, found, _ = parse_row_cell(name, cell, place, period_end=None)
         values[name] = value
-        findings.extend(_as_register(f) for f in found if f.severity != "info")
+        if found:
+            findings.extend(_as_register(f) for f in found if f.severity != "info")
 
     def place(name: str) -> CellRef:
         cell = raw.cells.get(name)
@@ -112,7 +113,7 @@ def _project(raw: RawRow, findings: list[Finding]) -> Project | None:
         planned_completion=values.get(C.PLANNED_COMPLETION),
         attraction=bool(values.get(C.ATTRACTION)),
         contract_amount=values.get(C.CONTRACT_AMOUNT),
-        plans=tuple(values.get(f"plan_{m}") for m in range(1, 13)),
+        plans=tuple(map(values.get, C.PLAN_MONTHS)),
     )
 
 
