@@ -182,7 +182,12 @@ def analyse(register: Register, books: list[Book], period: Period, settings: Set
 def period_facts(analysis: Analysis, settings: Settings) -> PeriodFacts:
     """What the history keeps of this period."""
     projects = {}
-    for _, row in analysis.projects.iterrows():
+    # plain records of the columns read (iterrows made a Series of each of a province's
+    # 20,000 projects); a column the frame lacks reads as None, as Series.get gives it
+    wanted = [c for c in ("project_id", "light", "reported", "ytd_done", "completion_rate",
+                          "unit", "problem", "coordination", "problem_type")
+              if c in analysis.projects.columns]
+    for row in analysis.projects[wanted].to_dict("records"):
         projects[row["project_id"]] = ProjectFact(
             light=row["light"], reported=bool(row["reported"]),
             ytd_done=_number(row["ytd_done"]), completion_rate=_number(row["completion_rate"]),
