@@ -154,20 +154,21 @@ def attraction_rates(projects: pd.DataFrame) -> pd.DataFrame:
     contract_all = signed["contract_amount"].fillna(0).astype(float).to_numpy()
     everything = np.arange(len(signed))
     scopes = [("county", everything)] + list(signed.groupby("unit", sort=True).indices.items())
-    records = []
-    for scope, rows in scopes:
-        count = len(rows)
-        performing = int(performing_all[rows].sum())
-        started = int(started_all[rows].sum())
-        funds = float(funds_all[rows].sum())
-        contract = float(contract_all[rows].sum())
-        records.append({
-            "scope": scope, "signed": count, "performing": performing, "started": started,
+    records = [_attraction_record(scope, len(rows), int(performing_all[rows].sum()),
+                                  int(started_all[rows].sum()), float(funds_all[rows].sum()),
+                                  float(contract_all[rows].sum()))
+               for scope, rows in scopes]
+    return pd.DataFrame.from_records(records, columns=list(ATTRACTION_CSV))
+
+
+def _attraction_record(scope: str, count: int, performing: int, started: int, funds: float,
+                       contract: float) -> dict[str, object]:
+    """One scope's line of attraction.csv from its counts and sums."""
+    return {"scope": scope, "signed": count, "performing": performing, "started": started,
             "funds_in_place": funds, "contract_amount": contract,
             "performance_rate": performing / count if count else None,
             "funds_rate": funds / contract if contract else None,
-            "start_rate": started / count if count else None})
-    return pd.DataFrame.from_records(records, columns=list(ATTRACTION_CSV))
+            "start_rate": started / count if count else None}
 
 
 def trends(past: Past, projects: pd.DataFrame, units: pd.DataFrame, period: Period

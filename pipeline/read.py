@@ -7,7 +7,6 @@ functions of ``sheet.py``.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -18,6 +17,7 @@ import struct
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -310,39 +310,46 @@ def _scan_xml(data: bytes, archive: zipfile.ZipFile | None = None) -> _Scan:
         if not info.filename.lower().endswith(".xml"):
             continue
         rows = cols = 0
-        whole = _part_bytes(data, info)
-        with contextlib.nullcontext() if whole is not None else archive.open(info) as part:
-            # a small part (most of them) at once; any other in 1 MB chunks, each cut before
-            # its last "<" so that no tag is split
-            chunks = (whole,) if part is None else iter(lambda: part.read(1 << 20), b"")
-            carry = b""
-            for chunk in chunks:
-                text = carry + chunk if carry else chunk
-                cut = text.rfind(b"<", max(0, len(text) - 65536)) if part is not None else -1
-                body, carry = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
-                # each pattern is looked for only where the text it starts with is (the
-                # finds below are most of the cost of a small workbook's scan)
-                if b"<c" in body or b":c" in body:
-                    tags, refs = _cells(body)
-                    cells += tags
-                    scan.unplaced |= len(refs) < tags
-                    if refs:
-                        letters, numbers = zip(*refs)
-                        rows = max(rows, max(map(int, set(numbers))))
-                        cols = max(cols, max(map(_col_number, set(letters))))
-                if b"<!" in body:
-                    scan.doctype |= bool(_DOCTYPE.search(body))
-                if b"mergeCell" in body:
-                    for a, r1, b, r2 in _MERGE_TAG.findall(body):
-                        width = abs(_col_number(b) - _col_number(a)) + 1
-                        cells += width * (abs(int(r2) - int(r1)) + 1)
-                if cells > MAX_CELLS:
-                    scan.problem = _TOO_MANY_CELLS
-                    return scan
-        scan.doctype |= bool(_DOCTYPE.search(carry))
+        for body in _bodies(data, archive, info):
+            # each pattern is looked for only where the text it starts with is (the finds
+            # below are most of the cost of a small workbook's scan)
+            if b"<c" in body or b":c" in body:
+                tags, refs = _cells(body)
+                cells += tags
+                scan.unplaced |= len(refs) < tags
+                if refs:
+                    letters, numbers = zip(*refs)
+                    rows = max(rows, max(map(int, set(numbers))))
+                    cols = max(cols, max(map(_col_number, set(letters))))
+            if b"<!" in body:
+                scan.doctype |= bool(_DOCTYPE.search(body))
+            if b"mergeCell" in body:
+                for a, r1, b, r2 in _MERGE_TAG.findall(body):
+                    width = abs(_col_number(b) - _col_number(a)) + 1
+                    cells += width * (abs(int(r2) - int(r1)) + 1)
+            if cells > MAX_CELLS:
+                scan.problem = _TOO_MANY_CELLS
+                return scan
         if rows or cols:
             scan.boxes[info.filename] = (rows, cols)
     return scan
+
+
+def _bodies(data: bytes, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's text in pieces that split no tag: a small part (most of them) whole; any
+    other in 1 MB chunks, each cut before its last "<", and what follows the last cut."""
+    whole = _part_bytes(data, info)
+    if whole is not None:
+        yield whole
+        return
+    carry = b""
+    with archive.open(info) as part:
+        while chunk := part.read(1 << 20):
+            text = carry + chunk
+            cut = text.rfind(b"<", max(0, len(text) - 65536))
+            body, carry = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
+            yield body
+    yield carry
 
 
 def _cells(body: bytes) -> tuple[int, list[tuple[bytes, bytes]]]:

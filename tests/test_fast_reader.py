@@ -122,6 +122,23 @@ def test_the_cell_count_without_prefixes_is_the_general_one(body: bytes) -> None
     assert R._cells(body * 3) == (expected[0] * 3, expected[1] * 3)
 
 
+def test_a_large_part_is_scanned_in_chunks_that_split_no_tag() -> None:
+    """A part over 1 MB is read in chunks, each cut before its last tag: every cell is
+    counted once with its reference, and a DTD after the last chunk's cut is still seen."""
+    rows = 30000
+    cells = "".join(f'<row r="{r}"><c r="A{r}" t="n"><v>{r}</v></c><c r="AB{r}"><v>1</v></c>'
+                    f"</row>" for r in range(1, rows + 1))
+    sheet = f"<worksheet><sheetData>{cells}</sheetData></worksheet>".encode()
+    assert len(sheet) > 2 * R._SMALL_PART
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr("xl/worksheets/sheet1.xml", sheet)
+        target.writestr("xl/tail.xml", b"x" * (R._SMALL_PART + 10) + b"<!DOCTYPE x>")
+    scan = R._scan_xml(buffer.getvalue())
+    assert scan.boxes == {"xl/worksheets/sheet1.xml": (rows, 28)}
+    assert not scan.unplaced and not scan.problem and scan.doctype
+
+
 def test_a_part_is_scanned_as_zipfile_reads_it(tmp_path: Path) -> None:
     """The scan inflates a small part with zlib at once (zipfile's file object costs more
     than a small workbook's whole scan): the same bytes for stored and deflated parts, and

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.followup import attraction_rates, coordination_items
+from pipeline.followup import _attraction_record, attraction_rates, coordination_items
 from pipeline.history import Past
 from pipeline.period import Period
 
@@ -27,22 +27,15 @@ def _awkward() -> pd.DataFrame:
 
 
 def _per_unit(projects: pd.DataFrame) -> pd.DataFrame:
-    """The rates as the definition reads: each scope's own rows, summed one scope at a time."""
+    """The sums as the definition reads: each scope's own rows, summed one scope at a time
+    (the rates from them as attraction.csv makes them)."""
     signed = projects[projects["attraction"].astype(bool)]
     scopes = [("county", signed)] + [(u, g) for u, g in signed.groupby("unit", sort=True)]
-    records = []
-    for scope, group in scopes:
-        count = len(group)
-        performing = int((group["performing"] == True).sum())
-        started = int(group["started"].astype(bool).sum())
-        funds = float(group["funds_in_place"].fillna(0).astype(float).sum())
-        contract = float(group["contract_amount"].fillna(0).astype(float).sum())
-        records.append({
-            "scope": scope, "signed": count, "performing": performing, "started": started,
-            "funds_in_place": funds, "contract_amount": contract,
-            "performance_rate": performing / count if count else None,
-            "funds_rate": funds / contract if contract else None,
-            "start_rate": started / count if count else None})
+    records = [_attraction_record(scope, len(group), int((group["performing"] == True).sum()),
+                                  int(group["started"].astype(bool).sum()),
+                                  float(group["funds_in_place"].fillna(0).astype(float).sum()),
+                                  float(group["contract_amount"].fillna(0).astype(float).sum()))
+               for scope, group in scopes]
     return pd.DataFrame.from_records(records, columns=list(attraction_rates(projects).columns))
 
 
