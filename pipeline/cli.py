@@ -126,6 +126,9 @@ def run(period: str | None, input_dir: Path, output_dir: Path, config: Path | No
                    "（如需重新生成请加 --force）/ inputs, register, settings and history are "
                    "as at the last run: outputs kept (--force rebuilds them)")
     else:
+        from pipeline.render.printer import warm_up
+
+        warm_up(jobs)      # the PDF workers load WeasyPrint while pandas loads here
         from pipeline.run import run_period
 
         analysis = run_period(workspace, chosen, settings, progress=_stderr_progress,

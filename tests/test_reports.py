@@ -443,6 +443,24 @@ def test_a_missing_cjk_font_stops_the_run_before_anything_is_written(
     assert not (tmp_path / "output" / PERIOD).exists()
 
 
+def test_a_chart_font_matplotlib_lacks_stops_the_run_before_anything_is_written(
+        demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The charts' font is asked where the charts are drawn (here: one job, this process),
+    not before the period is read; the run still writes nothing and says how to fix it."""
+    monkeypatch.setattr(fonts, "CHART_FONTS", ("No Such CJK Family",))
+    fonts.chart_font.cache_clear()
+    shutil.copytree(demo / "input", tmp_path / "input")
+    try:
+        result = CliRunner().invoke(cli, ["run", "--input", str(tmp_path / "input"),
+                                          "--output", str(tmp_path / "output"), "--period",
+                                          PERIOD, "--jobs", "1"])
+    finally:
+        fonts.chart_font.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert "No Such CJK Family" in result.output and "matplotlib" in result.output
+    assert not (tmp_path / "output" / PERIOD).exists()
+
+
 def test_the_period_fonts_hold_every_character_the_pages_print(
         demo: Path, out: Path, english: tuple[Analysis, Settings]) -> None:
     """The period's fonts are made before any page is built, from the text the pages can

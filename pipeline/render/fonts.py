@@ -51,12 +51,15 @@ def chart_font() -> str:
 
 
 def check_fonts() -> None:
-    """Raise FontError naming the missing CJK font and how to install it."""
+    """Raise FontError naming the missing CJK font and how to install it.
+
+    The charts' font (``chart_font``) is not asked here: asking matplotlib costs its
+    import, a fifth of a second of the main process; the worker that draws the charts asks
+    and raises the same error, before a run writes anything."""
     problem = font_problem()
     if problem is not None:
         fix = "" if FONT_FIX in problem else f" {FONT_FIX}"
         raise FontError(f"{problem}（报告需要 {BODY_FONT} / the reports need {BODY_FONT}）{fix}")
-    chart_font()
 
 
 @functools.lru_cache(maxsize=1)

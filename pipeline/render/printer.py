@@ -74,15 +74,14 @@ _POOL_LOCK = threading.RLock()
 
 def _pool(size: int) -> ProcessPoolExecutor:
     """Worker processes kept for the next run of the same process (loading WeasyPrint costs
-    more than a page); spawned, not forked, so they inherit nothing, and all started here.
-    Locked: the Printer's feeder thread and the main thread both start tasks."""
+    more than a page), all started here (``_context``). Locked: the Printer's feeder thread
+    and the main thread both start tasks."""
     global _POOL, _POOL_SIZE
     with _POOL_LOCK:
         if _POOL is None or _POOL_SIZE != size:
             if _POOL is not None:
                 _POOL.shutdown(cancel_futures=True)
-            _POOL = ProcessPoolExecutor(max_workers=size,
-                                        mp_context=multiprocessing.get_context("spawn"))
+            _POOL = ProcessPoolExecutor(max_workers=size, mp_context=_context())
             _POOL_SIZE = size
             with _main_script_hidden():
                 for _ in range(size):      # the executor starts a process per waiting task
@@ -90,10 +89,23 @@ def _pool(size: int) -> ProcessPoolExecutor:
         return _POOL
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """How the workers start: forked from a fork server, a fresh interpreter that has
+    loaded WeasyPrint once (``preload.py``) and inherits nothing of this process; where
+    there is none (Windows), spawned, each loading WeasyPrint itself. Loading it takes
+    0.7 s of a core: the fork server saves that for every worker but the first, at the
+    same wait for the first page."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pipeline.render.preload"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 @contextlib.contextmanager
 def _main_script_hidden() -> Iterator[None]:
-    """``spawn`` runs the caller's main script again in each worker before it takes work;
-    for the ``keyproj`` command that is the whole CLI, pandas and all, a second of a core
+    """``spawn`` and ``forkserver`` run the caller's main script again in each worker
+    before it takes work; for the ``keyproj`` command that is the whole CLI, pandas and all, a second of a core
     per worker that printing never uses. While the workers start, the main module shows
     no script path (``python -m`` main modules are skipped by multiprocessing already)."""
     main = sys.modules.get("__main__")

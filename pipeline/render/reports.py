@@ -215,7 +215,8 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
     period's last day so runs are reproducible. A PDF whose source key is in ``reuse``
     (source key -> bytes, from the previous run's manifest) is taken from there instead of
     printed again; ``sources`` is filled with PDF path -> source key for the manifest.
-    Raises FontError before rendering anything when the PDFs would print boxes.
+    Raises FontError before rendering anything when the PDFs would print boxes, and
+    before returning anything when the charts would (the worker drawing them finds out).
     """
     check_fonts()
     report = settings.report
