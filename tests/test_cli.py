@@ -48,6 +48,22 @@ def test_no_register_exits_1_with_a_fix(workspace: Path) -> None:
     assert "找不到项目库" in result.output and "register not found" in result.output
 
 
+@pytest.mark.parametrize(("args", "status", "says"), [
+    (["check"], 0, "未报送 missing"), (["check", "--period", "2026-13"], 2, "2026-13"),
+    (["check", "--input", "nowhere"], 1, "no YYYY-MM folder under nowhere")])
+def test_the_command_in_its_own_process_exits_as_the_cli_says(
+        workspace: Path, args: list[str], status: int, says: str) -> None:
+    """``python -m pipeline`` (as the installed ``keyproj``) runs ``main``: its status and
+    messages are the CLI's."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == status, done.stderr
+    assert says in done.stdout + done.stderr
+
+
 def test_bad_config_exits_1(workspace: Path) -> None:
     (workspace / "keyproj.toml").write_text("[lights]\nmode = 'sideways'\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check"])

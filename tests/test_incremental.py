@@ -189,9 +189,11 @@ def test_a_printer_closed_before_its_results_stops_and_removes_its_fonts(
         again.submit("p0", pages["p1"])            # one PDF a name
 
 
-def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path) -> None:
-    """``spawn`` would import the caller's main script in every worker (for the keyproj
-    command: the whole CLI); the workers start with it hidden."""
+@pytest.mark.parametrize("warm", [False, True])
+def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path, warm: bool) -> None:
+    """``spawn`` and ``forkserver`` would import the caller's main script in every worker
+    (for the keyproj command: the whole CLI); the workers start with it hidden, also when
+    ``warm_up`` starts them in a thread while the script goes on."""
     import subprocess
     import sys
 
@@ -203,6 +205,7 @@ def test_pdf_workers_do_not_run_the_callers_script_again(tmp_path: Path) -> None
         "    f.write(__name__ + '\\n')\n"
         "if __name__ == '__main__':\n"
         "    from pipeline.render import printer\n"
+        + ("    printer.warm_up(2)\n" if warm else "") +
         f"    pdfs = printer.print_pages({{'a': '<p>甲</p>', 'b': '<p>乙</p>'}}, "
         f"base_dir=Path({str(tmp_path)!r}), jobs=2)\n"
         "    assert all(pdf.startswith(b'%PDF') for pdf in pdfs.values())\n",

@@ -121,10 +121,18 @@ def _main_script_hidden() -> Iterator[None]:
 
 
 def warm_up(jobs: int | None = None) -> None:
-    """Start the PDF workers now, so they load WeasyPrint while the pages are being built."""
+    """Start the PDF workers now, so they load WeasyPrint while the period is read and the
+    pages are built. In a thread: starting the first worker waits until the fork server
+    has loaded WeasyPrint, and this process has its own modules to load meanwhile."""
     size = _jobs(jobs)
     if size > 1:
-        _pool(size)
+        threading.Thread(target=_start, args=(size,), name="keyproj-warm-up",
+                         daemon=True).start()
+
+
+def _start(size: int) -> None:
+    with contextlib.suppress(Exception):     # the first page starts them again, or prints
+        _pool(size)                          # here if they cannot start (in_worker)
 
 
 def in_worker(func: Callable[..., T], *args: Any, jobs: int | None = None) -> Pending[T]:
