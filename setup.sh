@@ -12,4 +12,7 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+# the package's bytecode, so that each run loads it instead of compiling it again (where
+# PYTHONDONTWRITEBYTECODE is set, Python reads bytecode but never writes it)
+.venv/bin/python -m compileall -q pipeline
 .venv/bin/keyproj doctor
