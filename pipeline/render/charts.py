@@ -51,6 +51,16 @@ def _rc() -> dict[Any, Any]:
     }
 
 
+def load_matplotlib() -> None:
+    """Import what drawing a chart takes and find its font: the PDF workers' fork server
+    does it once for all of them (preload.py), while the main process reads the period."""
+    import matplotlib.backends.backend_svg
+    import matplotlib.figure
+    import matplotlib.ticker  # noqa: F401
+
+    chart_font()
+
+
 def _svg(draw: object, height: float, key: str, title: str) -> str:
     """Run ``draw(fig)`` on a new figure and return its SVG, ids prefixed with ``key``."""
     import matplotlib

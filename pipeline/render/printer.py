@@ -91,10 +91,10 @@ def _pool(size: int) -> ProcessPoolExecutor:
 
 def _context() -> multiprocessing.context.BaseContext:
     """How the workers start: forked from a fork server, a fresh interpreter that has
-    loaded WeasyPrint once (``preload.py``) and inherits nothing of this process; where
-    there is none (Windows), spawned, each loading WeasyPrint itself. Loading it takes
-    0.7 s of a core: the fork server saves that for every worker but the first, at the
-    same wait for the first page."""
+    loaded WeasyPrint and matplotlib once (``preload.py``) and inherits nothing of this
+    process; where there is none (Windows), spawned, each loading WeasyPrint itself.
+    Loading it takes 0.7 s of a core: the fork server saves that for every worker but the
+    first, at the same wait for the first page."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pipeline.render.preload"])
