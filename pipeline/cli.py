@@ -37,10 +37,14 @@ def main() -> None:
     What a command made lives until the process ends: it is frozen (``gc.freeze``) before
     the interpreter's last collection, which would walk every object only to free it, a
     fifth of a second after a county run. Not done by ``cli`` itself: a process that runs
-    commands and goes on (the tests) must be able to collect them."""
+    commands and goes on (the tests) must be able to collect them. Before that, the PDF
+    workers a run started are let finish starting (``printer.settle``)."""
     try:
         cli()
     finally:
+        printer = sys.modules.get("pipeline.render.printer")
+        if printer is not None:
+            printer.settle()
         gc.freeze()
 
 

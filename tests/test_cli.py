@@ -64,6 +64,20 @@ def test_the_command_in_its_own_process_exits_as_the_cli_says(
     assert says in done.stdout + done.stderr
 
 
+def test_a_run_stopped_early_leaves_no_half_started_worker(workspace: Path) -> None:
+    """The PDF workers start as a run starts; a run stopped at once (no register) waits for
+    them to start, so that nothing prints a traceback after its message."""
+    import subprocess
+    import sys
+
+    (workspace / "input/register.xlsx").unlink()
+    done = subprocess.run([sys.executable, "-m", "pipeline", "run", "--jobs", "2"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert "register not found" in done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
 def test_bad_config_exits_1(workspace: Path) -> None:
     (workspace / "keyproj.toml").write_text("[lights]\nmode = 'sideways'\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check"])

@@ -68,6 +68,7 @@ def _ready() -> bool:
 
 
 _POOL: ProcessPoolExecutor | None = None
+_WARMING: threading.Thread | None = None
 _POOL_SIZE = 0
 _POOL_LOCK = threading.RLock()
 
@@ -124,10 +125,21 @@ def warm_up(jobs: int | None = None) -> None:
     """Start the PDF workers now, so they load WeasyPrint while the period is read and the
     pages are built. In a thread: starting the first worker waits until the fork server
     has loaded WeasyPrint, and this process has its own modules to load meanwhile."""
+    global _WARMING
     size = _jobs(jobs)
     if size > 1:
-        threading.Thread(target=_start, args=(size,), name="keyproj-warm-up",
-                         daemon=True).start()
+        _WARMING = threading.Thread(target=_start, args=(size,), name="keyproj-warm-up",
+                                    daemon=True)
+        _WARMING.start()
+
+
+def settle() -> None:
+    """Wait until the workers ``warm_up`` is starting have started. A process that ended
+    before (a run stopped by a missing register, say) would leave the fork server a worker
+    to make for it, which would print a traceback after the command's own message."""
+    thread = _WARMING
+    if thread is not None:
+        thread.join()
 
 
 def _start(size: int) -> None:
