@@ -93,7 +93,7 @@ def _parse_cell(name: str, cell: Cell, ref: CellRef | None, place: tuple[str, st
     value = parsed.value
     if parsed.problem is None and not parsed.yuan and (
             value is None
-            or (parser is parse_number and cell.unit not in ("元", "亿元"))
+            or (parser is parse_number and (cell.unit not in ("元", "亿元") or parsed.stated))
             or (parser is parse_date and (period_end is None or not value > period_end))
             or parser is parse_flag):
         return value, [], True          # nothing to say about it
@@ -103,8 +103,8 @@ def _parse_cell(name: str, cell: Cell, ref: CellRef | None, place: tuple[str, st
     raw = display(cell.value)
     zh_name = field_zh(name)
     found: list[Finding] = []
-    if name in C.AMOUNT_COLUMNS and value is not None and not parsed.yuan:
-        value, note = _scale(value, cell.unit, ref, zh_name)
+    if name in C.AMOUNT_COLUMNS and value is not None and not parsed.stated:
+        value, note = _scale(value, cell.unit, ref, zh_name)      # the header's unit
         found.extend(note)
     if parsed.yuan:
         found.append(finding("amount_in_yuan",

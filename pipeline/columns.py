@@ -61,8 +61,9 @@ SUBMISSION_ALIASES: dict[str, tuple[str, ...]] = {
     PROJECT_ID: ("项目编号", "编号"),
     NAME: ("项目名称",),
     UNIT: ("责任单位",),
-    MONTH_DONE: ("本月完成投资", "当月完成投资"),
-    YTD_DONE: ("年度累计完成投资", "今年累计", "今年累计完成投资", "本年累计完成投资"),
+    MONTH_DONE: ("本月完成投资", "当月完成投资", "本月完成"),
+    YTD_DONE: ("年度累计完成投资", "今年累计", "今年累计完成投资", "本年累计完成投资",
+               "本年度累计完成投资"),
     STARTED: ("是否开工",),
     ACTUAL_START: ("实际开工时间",),
     COMPLETED: ("是否竣工",),
@@ -76,8 +77,10 @@ SUBMISSION_ALIASES: dict[str, tuple[str, ...]] = {
     MILESTONE_DONE: ("完成时间",),
     FORCE_MAJEURE: ("不可抗力", "不可抗力说明"),
 }
-# "1-N月累计完成投资" (N = 1…12) is a ytd_done alias too; any dash form is accepted.
-YTD_PATTERN = r"^1[-‐‑–—~～至到]([1-9]|1[0-2])月(份)?累计完成投资$"
+# "1-N月累计完成投资" (N = 1…12) is a ytd_done alias too; any dash form is accepted, and
+# the year before it (2026年1-11月累计完成投资), 1-N月完成投资 without 累计, and 1-N月累计完成
+# without 投资 (under a parent 投资完成情况, as 本月完成 is month_done there).
+YTD_PATTERN = r"^(?:\d{4}年度?)?1[-‐‑–—~～至到]([1-9]|1[0-2])月(?:份)?(?:累计完成|(?:累计)?完成投资)$"
 
 MILESTONE_ALIASES: dict[str, tuple[str, ...]] = {
     PROJECT_ID: ("项目编号", "编号"),

@@ -48,6 +48,8 @@ def _normalise(raw: str) -> HeaderLabel:
         if trailing and len(text) > len(trailing.group(1)):
             unit = unit or trailing.group(1)
             text = text[: trailing.start()]
+        elif text in ("万元", "元", "亿元"):     # a unit alone: a units row under a header
+            unit, text = unit or text, ""
     return HeaderLabel(key=text.lower(), unit=unit)
 
 
@@ -83,7 +85,8 @@ _BLANK = HeaderLabel("", None)
 def _map(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: bool,
          table: dict[str, str], ytd: bool) -> Header | None:
     """Read a row (with the one under it when ``two``) as a header: each column by the first
-    of its candidate labels that names a column — the lower cell, the upper, both joined.
+    of its candidate labels that names a column — the lower cell, the upper, both joined
+    (upper then lower, or lower then upper).
 
     ``top`` and ``bottom`` are the normalised cells of the two rows (``bottom`` empty unless
     ``two``): each row is normalised once, though read alone and in pairs. ``ytd``: whether
@@ -92,26 +95,39 @@ def _map(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: boo
     units: dict[int, str | None] = {}
     repeats: dict[str, list[int]] = {}
     named: set[str] = set()
+    ytd_col, ytd_months = -1, 0     # the ytd column a 1-N月累计 header named, and its N
     n_top, n_bottom = len(top), len(bottom)
     for col in range(max(n_top, n_bottom)):
         up = top[col] if col < n_top else _BLANK
         low = bottom[col] if col < n_bottom else _BLANK
         if two and low.key:
-            keys = [low.key, up.key, up.key + low.key] if up.key and low.key != up.key \
-                else [low.key, up.key] if up.key else [low.key]
+            # the lower cell, the upper, both joined either way (投资 over 本月完成 and
+            # 完成投资 over 本月 both spell 本月完成投资)
+            keys = [low.key, up.key, up.key + low.key, low.key + up.key] \
+                if up.key and low.key != up.key else [low.key, up.key] if up.key else [low.key]
         elif up.key:
             keys = [up.key]
         else:
             continue
         for key in keys:
-            canonical = table.get(key)
-            if canonical is None and ytd and key[:1] == "1" and _YTD.match(key):
-                canonical = YTD_DONE
+            canonical, months = table.get(key), 0
+            if canonical is None and ytd and "完成" in key:
+                through = _YTD.match(key)
+                if through:
+                    canonical, months = YTD_DONE, int(through.group(1))
             if canonical is not None:
                 repeats.setdefault(canonical, []).append(col)
                 if canonical not in named:
                     named.add(canonical)
                     columns[col] = canonical
+                    if months:
+                        ytd_col, ytd_months = col, months
+                elif ytd_months and months > ytd_months:
+                    # 1-10月累计 | 本月 | 1-11月累计: the later month's total is this year's
+                    # so far, the other last month's
+                    del columns[ytd_col]
+                    columns[col] = YTD_DONE
+                    ytd_col, ytd_months = col, months
                 units[col] = low.unit or up.unit
                 break
     if not columns:
@@ -196,7 +212,29 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
     if (chosen.first_row == chosen.last_row and (above, False) in readings
             and pair is not None and pair.columns == chosen.columns):
         return _copy(pair)
+    # A row of units under the header (（元）, 万元, （%）, the other cells empty or merged
+    # from above) belongs to it: it says which columns are in 元, and is no project.
+    pair = readings.get((chosen.first_row, True))
+    below = chosen.first_row + 1
+    if (chosen.first_row == chosen.last_row and pair is not None
+            and pair.columns == chosen.columns
+            and _units_row(cells(chosen.first_row), cells(below), rows[below])):
+        return _copy(pair)
     return chosen
+
+
+def _units_row(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...],
+               raw: list[Any]) -> bool:
+    """Whether the row under a header only names units: each cell empty, a unit or a
+    bracket alone (normalised to nothing), or the cell above repeated (merged); one at
+    least not empty."""
+    named = False
+    for col, low in enumerate(bottom):
+        if not low.key:
+            named = named or (col < len(raw) and clean_text(raw[col]).strip() != "")
+        elif col >= len(top) or low.key != top[col].key:
+            return False
+    return named
 
 
 def _copy(header: Header) -> Header:

@@ -273,6 +273,7 @@ _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _PLAIN_CELL_TAG = re.compile(rb"<c[\s/>]")
 _PLAIN_CELL_REF = re.compile(rb"<c\s[^>]*?\br=[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})")
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ERROR_CELL = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt\s*=\s*["']e["']""")
 
 
 @dataclass
@@ -282,13 +283,16 @@ class _Scan:
     problem: tuple[str, str] | None = None
     doctype: bool = False             # a DTD or entity declaration somewhere
     unplaced: bool = False            # a cell without an r="A1" reference
+    errors: bool = False              # a cell holding an error (#DIV/0!, #REF!)
     boxes: dict[str, tuple[int, int]] = field(default_factory=dict)  # part -> rows, columns
 
     @property
     def calamine_safe(self) -> bool:
         """python-calamine builds a dense grid up to the last cell and aborts the process
-        when it cannot, and it does not refuse DTDs: it gets only plain, compact sheets."""
-        if self.problem or self.doctype or self.unplaced:
+        when it cannot, and it does not refuse DTDs: it gets only plain, compact sheets.
+        It also reads an error cell (#DIV/0!) as empty: openpyxl keeps its text, which is
+        then no number (bad_number), not a missing one."""
+        if self.problem or self.doctype or self.unplaced or self.errors:
             return False
         area = sum(rows * cols for rows, cols in self.boxes.values())
         return all(rows <= MAX_ROWS for rows, _ in self.boxes.values()) and area <= MAX_GRID
@@ -323,6 +327,8 @@ def _scan_xml(data: bytes, archive: zipfile.ZipFile | None = None) -> _Scan:
                     cols = max(cols, max(map(_col_number, set(letters))))
             if b"<!" in body:
                 scan.doctype |= bool(_DOCTYPE.search(body))
+            if b'"e"' in body or b"'e'" in body:
+                scan.errors |= bool(_ERROR_CELL.search(body))
             if b"mergeCell" in body:
                 for a, r1, b, r2 in _MERGE_TAG.findall(body):
                     width = abs(_col_number(b) - _col_number(a)) + 1

@@ -69,7 +69,11 @@ _UNIT_LINE = re.compile(r"填报单位\s*[(（]?[盖章公章签字]*[)）]?\s*[
 _DATE_LINE = re.compile(r"填报(日期|时间)\s*[:：]\s*(.*)$")
 _AMOUNT_UNIT = re.compile(r"(?<![报任])单位\s*[:：]\s*(万元|亿元|元)")
 _STOP = re.compile(r"\s{2,}|填报日期|填报时间|填报人|联系人|联系电话|审核人|负责人")
-_HEADING = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]|^[(（][0-9]+[)）]")
+# 一、 （二） 三. : a section's number, whatever follows; 1、 （2） 3. and 第二部分 number a
+# section only when what follows is one (1、续建项目), else a project (（1）县城污水处理厂)
+_HEADING = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]")
+_NUMBERED = re.compile(r"^(?:[(（]?[0-9]{1,2}[)）、.．]|第[一二三四五六七八九十0-9]+(?:部分|类|批)[、:：.．]?)")
+_TOTAL_END = re.compile(r"(?:合计|总计|小计|共计)$")
 
 
 _SPACES = re.compile(r"\s+")
@@ -82,14 +86,28 @@ _SECTION_STARTS = tuple(_SECTION_WORDS)
 
 
 def _is_heading(text: str) -> bool:
-    """一、续建项目, （二）新开工项目, or a bare category word such as 续建项目（12个）.
+    """一、续建项目, （二）新开工项目, 1、续建项目, 第二部分 新开工项目, or a bare category
+    word such as 续建项目（12个） or 竣工投产项目：.
 
     ``_COUNT`` takes off only an ending, so what is left is in ``_SECTION_WORDS`` only when
     the text starts with one of them: the substitution is done only then (every data row's
     project name is asked, and names are all different)."""
     if _HEADING.match(text):
         return True
-    return text.startswith(_SECTION_STARTS) and _COUNT.sub("", text) in _SECTION_WORDS
+    numbered = _NUMBERED.match(text)
+    if numbered:
+        text = text[numbered.end():]
+    if not text.startswith(_SECTION_STARTS):
+        return False
+    return _COUNT.sub("", text.rstrip(":：")).rstrip(":：") in _SECTION_WORDS
+
+
+def _is_total(text: str) -> bool:
+    """A label a totals row starts with (合计, 小计（3个）, 其中) or a short one ending in a
+    totals word: 续建项目小计, 本单位合计, 总合计."""
+    if text.startswith(_TOTALS):
+        return True
+    return len(text) <= 16 and _TOTAL_END.search(_COUNT.sub("", text).rstrip(":：")) is not None
 
 
 def _texts(row: list[Any]) -> list[tuple[int, str]]:
@@ -170,14 +188,18 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str],
     if first.startswith(_TOTALS) or name_label.startswith(_TOTALS) \
             or id_label.startswith(_TOTALS):
         return True
-    # A section heading (一、续建项目; 一 | 续建项目) names no project of its own: a row whose
-    # 序号 is “（1）” but that has a project name or id is a project, never dropped.
-    if _is_heading(first) or _is_heading(name_label):
-        own = [t for t in (name_label, id_label) if t and t != first and not _is_heading(t)]
+    # A section heading (一、续建项目; 一 | 续建项目) or a totals line (续建项目小计) names no
+    # project of its own: a row that has a project id, or a name that is neither, is a
+    # project, never dropped (a 序号 of “（1）”, a name numbered “（1）县城污水处理厂”).
+    if _is_heading(first) or _is_heading(name_label) or _is_total(first) \
+            or _is_total(name_label):
+        own = [t for t, v in ((name_label, name_value), (id_label, id_value))
+               if not is_empty(v) and t and not _is_heading(t) and not _is_total(t)]
         if not own:
             return True
-    if first.startswith(NOTE_PREFIXES) and any(
-            first.startswith(p) and first[len(p):len(p) + 1] in (":", "：") for p in NOTE_PREFIXES):
+    if _NOTE.match(first):
+        return True
+    if _numbers_row(row):
         return True
     # a header repeated under the table (printed pages): its name or id cell is a header
     if identity is None:
@@ -190,6 +212,34 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str],
     repeated = sum(1 for col, name in header.columns.items()
                    if col < width and match_label(normalise_header(row[col]), table) == name)
     return repeated >= 2
+
+
+# 注：, 填表说明：, 审核：, 制表人：, 填报单位（盖章）：: a note or a signature line (the
+# label, maybe 人 and a bracket, then a colon)
+_NOTE = re.compile("^(?:" + "|".join(sorted(
+    {*NOTE_PREFIXES, "填表说明", "审核", "复核", "填表", "统计", "制表", "经办"},
+    key=len, reverse=True)) + r")人?(?:[(（][^()（）]{0,8}[)）])?[:：]")
+_STEMS = frozenset("甲乙丙丁戊己庚辛壬癸")
+
+
+def _numbers_row(row: list[Any]) -> bool:
+    """A row numbering the columns under the header (甲 乙 丙 1 2 3, or 1 2 3 4 5 6): stems
+    and the integers from 1 on, at least three in all."""
+    count = expected = 0
+    for value in row:
+        if is_empty(value):
+            continue
+        text = value.strip() if isinstance(value, str) else value
+        if isinstance(text, str) and text in _STEMS and expected == 0:
+            count += 1
+            continue
+        if isinstance(text, str) and text.isdigit():
+            text = int(text)
+        if type(text) is not int or text != expected + 1:
+            return False
+        expected = text
+        count += 1
+    return count >= 3
 
 
 def _may_be_header(text: str, identity: tuple[frozenset[str], ...]) -> bool:

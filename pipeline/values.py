@@ -24,6 +24,7 @@ class Parsed:
     problem: str | None = None   # a finding code: bad_number, negative_amount, bad_date, bad_flag
     hint: tuple[str, str] = ("", "")  # what looked wrong, for the message (zh, en)
     yuan: bool = False           # the cell itself said 元 (not 万元): already divided
+    stated: bool = False         # the cell named its unit (万元, 元, 亿元): not the header's
 
 
 def nfkc(text: str) -> str:
@@ -110,6 +111,7 @@ def _number_text(value: str) -> Parsed:
     text = _SEPARATORS.sub("", text)
     scale, yuan = 1.0, False
     suffix = _SUFFIX.search(text)
+    stated = suffix is not None
     if suffix:
         text = text[: suffix.start()]
         unit = suffix.group(1)
@@ -121,16 +123,22 @@ def _number_text(value: str) -> Parsed:
         text = "-" + text[1:-1]
     if not _NUMBER.match(text):
         return Parsed(problem="bad_number", hint=_number_hint(text))
-    return _signed(float(text) * scale, yuan=yuan)
+    number = float(text) * scale
+    if not math.isfinite(number):      # 1e999: a number too large to be an amount
+        return Parsed(problem="bad_number", hint=("数值超出范围", "a number out of range"))
+    return _signed(number, yuan=yuan, stated=stated)
 
 
-def _signed(number: float, *, yuan: bool) -> Parsed:
+def _signed(number: float, *, yuan: bool, stated: bool = False) -> Parsed:
     if number < 0:
-        return Parsed(value=number, problem="negative_amount", yuan=yuan)
-    return Parsed(value=number, yuan=yuan)
+        return Parsed(value=number, problem="negative_amount", yuan=yuan, stated=stated)
+    return Parsed(value=number, yuan=yuan, stated=stated)
 
 
 def _number_hint(text: str) -> tuple[str, str]:
+    if text.startswith("#") and text.rstrip("!?0/").isupper():   # #DIV/0!, #REF!, #N/A
+        return ("公式计算出错，请检查公式或直接填写金额",
+                "a formula's error: correct the formula or type the amount")
     if re.search(r"[oO]", text) and re.search(r"\d", text):
         return ("含字母 O，是否应为数字 0？", "letter O where a 0 was meant?")
     if re.search(r"[lI]", text) and re.search(r"\d", text):

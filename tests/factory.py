@@ -134,11 +134,14 @@ def _rewrite_zip(path: Path, changed: dict[str, bytes], added: dict[str, bytes])
     path.write_bytes(buffer.getvalue())
 
 
+EXCEL_ERRORS = ("#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!")
+
+
 def set_cached_values(path: Path, values: dict[str, dict[str, Any]]) -> Path:
     """Store cached results next to formulas, as Excel does on save (openpyxl writes none).
 
-    ``values`` maps sheet name -> {"F5": 123.5, "G5": "text"}; every addressed cell must
-    hold a formula. The formulas stay in the file.
+    ``values`` maps sheet name -> {"F5": 123.5, "G5": "text", "H5": "#DIV/0!"} (an error as
+    ``t="e"``); every addressed cell must hold a formula. The formulas stay in the file.
     """
     with zipfile.ZipFile(path) as archive:
         parts = _sheet_parts(archive)
@@ -149,7 +152,9 @@ def set_cached_values(path: Path, values: dict[str, dict[str, Any]]) -> Path:
             for address, value in cells.items():
                 pattern = re.compile(
                     rf'<c r="{address}"([^>]*)>(<f>.*?</f>)(?:<v\s*/>|<v>.*?</v>)?</c>')
-                if isinstance(value, str):
+                if isinstance(value, str) and value in EXCEL_ERRORS:   # as Excel saves them
+                    cell = rf'<c r="{address}" t="e">\2<v>{escape(value)}</v></c>'
+                elif isinstance(value, str):
                     cell = rf'<c r="{address}" t="str">\2<v>{escape(value)}</v></c>'
                 else:
                     cell = rf'<c r="{address}"\1>\2<v>{value!r}</v></c>'

@@ -185,6 +185,23 @@ def test_two_row_header_whose_merged_parent_says_yuan(tmp_path: Path) -> None:
                                  ("amount_in_yuan", "a.xlsx:进度表!E4")]
 
 
+@pytest.mark.parametrize(("parent", "children"), [
+    ("完成投资（万元）", ["本月", "1-11月累计"]),
+    ("投资完成情况（万元）", ["本月完成", "1-11月累计完成"])])
+def test_two_row_header_whose_parent_ends_the_column_names(
+        tmp_path: Path, parent: str, children: list[str]) -> None:
+    """完成投资（万元） over 本月 and 1-11月累计: each column's name is its cell and then the
+    parent's (本月完成投资, 1-11月累计完成投资); under 投资完成情况, 本月完成 and 1-11月累计完成
+    name the columns themselves."""
+    path = make_workbook(
+        tmp_path / "a.xlsx", ["项目编号", "项目名称", parent, None],
+        [["SP2026-001", "潇水大桥", 35, 300]], header2=["项目编号", "项目名称", *children],
+        merges=["A1:A2", "B1:B2", "C1:D1"])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(3, 35.0, 300.0)]
+    assert all_findings(sub) == []
+
+
 def test_two_row_header_without_vertical_merges(tmp_path: Path) -> None:
     path = make_workbook(
         tmp_path / "a.xlsx", TOP, [row(1, "SP2026-001", "潇水大桥", 35, 300)],
@@ -205,6 +222,9 @@ def test_two_row_header_without_vertical_merges(tmp_path: Path) -> None:
     ("今年累计", "存在的问题及困难"),
     ("年度累计\n完成投资\n（万元）", "存在\n问题"),
     (" 年度累计  完成投资 ", " 存在的问题 及困难 "),
+    ("本年度累计完成投资（万元）", "存在问题"),
+    ("2026年1-11月累计完成投资（万元）", "存在问题"),
+    ("1-11月完成投资（万元）", "存在问题"),
 ])
 def test_header_aliases_line_breaks_and_spaces(tmp_path: Path, ytd_header: str,
                                                problem_header: str) -> None:
@@ -302,6 +322,78 @@ def test_a_sub_numbered_project_row_is_kept_not_taken_for_a_heading(tmp_path: Pa
                                                 (4, None, "潇水大桥"), (5, None, "市政项目")]
 
 
+def test_a_project_with_an_id_is_kept_whatever_its_name_starts_with(tmp_path: Path) -> None:
+    # no 序号 column: the id is the first cell, the name numbered as a section would be
+    header = HEADER[1:]
+    path = make_workbook(
+        tmp_path / "a.xlsx", header,
+        [row(1, "SP2026-007", "（1）县城老旧小区改造二期工程")[1:],
+         row(2, "SP2026-008", "（一）县城地下综合管廊建设项目")[1:],
+         row(3, "SP2026-009", "三、潇水河风光带景观提升工程")[1:]])
+    assert table(submission(path), C.PROJECT_ID) == [
+        (2, "SP2026-007"), (3, "SP2026-008"), (4, "SP2026-009")]
+
+
+def test_a_project_numbered_in_its_name_without_an_id_is_a_row_not_a_heading(
+        tmp_path: Path) -> None:
+    """“（1）县城污水处理厂” numbers a project, not a section: without an id the row is read
+    (and matched or reported unknown), never dropped."""
+    path = make_workbook(tmp_path / "a.xlsx", HEADER,
+                         [row(1, None, "（1）县城污水处理厂"), row(2, None, "2、潇水大桥")])
+    assert table(submission(path), C.NAME) == [(2, "（1）县城污水处理厂"), (3, "2、潇水大桥")]
+
+
+def test_more_totals_headings_notes_and_column_numbers_are_skipped(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [["甲", "乙", "丙", 1, 2, 3, 4, 5, 6],                                   # 3
+         ["1、续建项目"] + [None] * 8,                                            # 4
+         row(1, "SP2026-001", "县城至泷泊镇公路改建工程", 120.5, 980),             # 5
+         [None, None, "续建项目小计", 120.5, 980],                                # 6
+         ["第二部分 新开工项目"],                                                 # 7
+         row(2, "SP2026-003", "城东污水处理厂", 80, 960),                          # 8
+         [None, None, "新开工项目合计（1个）", 80, 960],                           # 9
+         [None, "竣工投产项目："],                                                # 10
+         [None, None, "本单位合计", 200.5, 1940],                                 # 11
+         ["总合计", None, None, 200.5, 1940],                                     # 12
+         ["审核：王五", None, None, None, "填表：赵六"],                           # 13
+         ["制表人：张三"],                                                        # 14
+         ["填报单位（盖章）：县交通运输局"],                                       # 15
+         ["填表说明：金额以万元计"]],                                             # 16
+        title_rows=[[TITLE]], merges=["A14:I14", "A16:I16"])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [(5, "SP2026-001", 980.0),
+                                                    (8, "SP2026-003", 960.0)]
+    assert all_findings(sub) == []
+
+
+@pytest.mark.parametrize("unit", ["（元）", "元"])
+def test_a_row_of_units_under_the_header_is_the_header_s(tmp_path: Path, unit: str) -> None:
+    """（元） under the amount columns (the other header cells merged down, or not): the
+    amounts are divided by 10,000 and the units row is no project."""
+    under = [None, None, None, unit, unit, None, None, None, None]
+    for merges in ([], [f"{c}2:{c}3" for c in "ABCFGHI"]):
+        path = make_workbook(tmp_path / "a.xlsx", [h.replace("（万元）", "") for h in HEADER],
+                             [row(1, "SP2026-001", "潇水大桥", 350000, 3000000)],
+                             header2=under, title_rows=[[TITLE]], merges=merges)
+        sub = submission(path)
+        assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(4, 35.0, 300.0)], merges
+        assert [c for c, _ in all_findings(sub)] == ["amount_in_yuan"] * 2
+
+
+def test_of_two_1_n_month_totals_the_later_month_is_this_year_s(tmp_path: Path) -> None:
+    header = ["项目编号", "项目名称", "1-10月累计完成投资", "本月完成投资", "1-11月累计完成投资"]
+    path = make_workbook(tmp_path / "a.xlsx", header, [["SP2026-001", "潇水大桥", 5200, 600,
+                                                        5800]])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(2, 600.0, 5800.0)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!E2"]
+    later_first = make_workbook(tmp_path / "b.xlsx", [header[0], header[1], header[4],
+                                                      header[3], header[2]],
+                                [["SP2026-001", "潇水大桥", 5800, 600, 5200]])
+    assert table(submission(later_first), C.YTD_DONE) == [(2, 5800.0)]
+
+
 def test_a_repeated_header_row_is_skipped(tmp_path: Path) -> None:
     # a sheet pasted together from two: the header appears again between the blocks
     path = make_workbook(
@@ -355,6 +447,19 @@ def test_a_header_in_yuan_is_divided_by_10000(tmp_path: Path) -> None:
     assert all_findings(sub) == [("amount_in_yuan", "a.xlsx:进度表!D3"),
                                  ("amount_in_yuan", "a.xlsx:进度表!D4")]
     assert {f.severity for r in sub.rows for f in r.findings} == {"info"}
+
+
+def test_a_cell_that_names_its_unit_is_not_taken_for_the_header_s(tmp_path: Path) -> None:
+    header = list(HEADER)
+    header[3] = "本月完成投资（元）"
+    path = make_workbook(tmp_path / "a.xlsx", header,
+                         [row(1, "SP2026-001", "潇水大桥", "50万元", 980),
+                          row(2, "SP2026-002", "城东污水处理厂", "500000元", 960),
+                          row(3, "SP2026-003", "城南污水处理厂", 500000, 960)])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE) == [(2, 50.0), (3, 50.0), (4, 50.0)]
+    assert all_findings(sub) == [("amount_in_yuan", "a.xlsx:进度表!D3"),
+                                 ("amount_in_yuan", "a.xlsx:进度表!D4")]
 
 
 def test_a_cell_in_yuan_is_divided_by_10000(tmp_path: Path) -> None:
@@ -469,6 +574,20 @@ def test_formulas_give_their_cached_values(tmp_path: Path) -> None:
     assert all_findings(sub) == []
     # the formulas are still in the file: the values came from the cache
     assert openpyxl.load_workbook(path)["进度表"]["E3"].value == "=860+D3"
+
+
+def test_a_formula_s_cached_error_is_no_number_not_an_empty_cell(tmp_path: Path) -> None:
+    """python-calamine reads #DIV/0! as empty: a sheet with error cells is read by
+    openpyxl, and the error is a bad number (a figure that went wrong), not a missing one."""
+    path = make_workbook(
+        tmp_path / "a.xlsx", HEADER,
+        [row(1, "SP2026-001", "甲", 35, "=D3/0"), row(2, "SP2026-002", "乙", 35, "=#REF!+1")],
+        title_rows=[[TITLE]])
+    set_cached_values(path, {"进度表": {"E3": "#DIV/0!", "E4": "#REF!"}})
+    sub = submission(path)
+    assert all_findings(sub) == [("bad_number", "a.xlsx:进度表!E3"),
+                                 ("bad_number", "a.xlsx:进度表!E4")]
+    assert "formula" in sub.rows[0].findings[0].message
 
 
 def test_a_formula_without_a_cached_value_is_missing_not_its_text(tmp_path: Path) -> None:

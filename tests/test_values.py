@@ -62,6 +62,11 @@ def test_parse_number_empty_and_placeholders_are_none_without_problem(raw: objec
     ("约500", "not a number"),
     ("50%", "not a number"),
     ("待定", "not a number"),
+    ("1e999", "a number out of range"),      # infinity once read: a batch would crash on it
+    ("#DIV/0!", "a formula's error: correct the formula or type the amount"),
+    ("#REF!", "a formula's error: correct the formula or type the amount"),
+    ("#N/A", "a formula's error: correct the formula or type the amount"),
+    ("-1e999万元", "a number out of range"),
 ])
 def test_parse_number_bad_text_is_bad_number_with_a_zh_and_en_hint(raw: str, hint_en: str
                                                                     ) -> None:

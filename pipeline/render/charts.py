@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -127,6 +128,9 @@ def progress_chart(names: Sequence[str], rates: Sequence[float | None],
     """Completion rate bars with a mark at each row's time progress, first row on top."""
     count = len(names)
     height = 0.75 + 0.27 * max(count, 1)
+    # a rate no axis can hold (a plan of almost nothing) is drawn as none, not a crash
+    rates = [r if r is not None and math.isfinite(r) else None for r in rates]
+    times = [t if t is not None and math.isfinite(t) else None for t in times]
     values = [r if r is not None else 0.0 for r in rates]
     top = max([1.0] + [v * 1.12 for v in values] + [(t or 0) * 1.05 for t in times])
 
