@@ -80,10 +80,20 @@ def _resolve(text: str, pairs: list[tuple[str, str]],
              exact: dict[str, str] | None = None) -> str | None:
     """``exact``: ``_exact(pairs)``, made once by a caller that resolves many texts (a
     province's 2,000 files against its 2,000 units)."""
-    key = norm_name(re.sub(r"[(（][^)）]*[)）]", "", text))
+    exact = exact if exact is not None else _exact(pairs)
+    # a bracket says more of the unit (县交通运输局（盖章）) or of the file (（更正）): the
+    # text without it first; then with it, for a name given only there (进度表（泷泊镇）)
+    outside = re.sub(r"[(（][^)）]*[)）]", "", text)
+    unit = _lookup(norm_name(outside), pairs, exact)
+    if unit is None and outside != text:
+        unit = _lookup(norm_name(text), pairs, exact)
+    return unit
+
+
+def _lookup(key: str, pairs: list[tuple[str, str]], exact: dict[str, str]) -> str | None:
     if not key:
         return None
-    unit = (exact if exact is not None else _exact(pairs)).get(key)
+    unit = exact.get(key)
     if unit is not None:
         return unit
     found = sorted(((len(form), unit) for form, unit in pairs if form in key), reverse=True)
@@ -166,6 +176,11 @@ def assign_units(submissions: list[Submission], register: Register,
     pairs = unit_names(register.units, aliases)
     exact = _exact(pairs)
     for sub in submissions:
+        if sub.file.rsplit("/", 1)[-1].startswith("~$"):
+            # an Office lock file: what is left while a workbook is open, sent by nobody
+            # (its name copies the workbook's, so it would name a unit that sent nothing)
+            sub.unit, sub.unit_source = None, ""
+            continue
         unit = _resolve(sub.unit_line, pairs, exact) if sub.unit_line else None
         source = "line" if unit else ""
         if unit is None:

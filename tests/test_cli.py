@@ -41,6 +41,17 @@ def test_check_writes_the_library_result_and_names_missing_units(workspace: Path
     assert not (workspace / "output/2026-11/data").exists()   # check writes no reports
 
 
+def test_an_office_lock_file_left_behind_is_no_submission(workspace: Path) -> None:
+    """~$泷泊镇11月.xlsx is what Excel leaves while 泷泊镇's workbook is open: its unit sent
+    nothing, and is listed as missing."""
+    (workspace / "input/2026-11/~$泷泊镇11月.xlsx").write_bytes(b"\x08owner" + bytes(100))
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "未报送 missing: 泷泊镇人民政府" in result.output
+    found = (workspace / "output/2026-11/check/findings.csv").read_text("utf-8")
+    assert "unsupported_file,~$泷泊镇11月.xlsx" in found
+
+
 def test_no_register_exits_1_with_a_fix(workspace: Path) -> None:
     (workspace / "input/register.xlsx").unlink()
     result = CliRunner().invoke(cli, ["check"])

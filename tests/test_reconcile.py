@@ -141,3 +141,10 @@ def test_short_forms() -> None:
     assert short_form("泷泊镇人民政府") == "泷泊镇"
     assert resolve_unit("交通运输局11月进度", UNITS, {}) == "县交通运输局"
     assert resolve_unit("某某公司", UNITS, {}) is None
+
+
+def test_a_unit_named_only_in_brackets_of_the_file_name_is_found() -> None:
+    assert resolve_unit("2026年11月重点项目进度表（泷泊镇）", UNITS, {}) == "泷泊镇人民政府"
+    # outside the brackets first: a bracket that names something else does not win
+    assert resolve_unit("交通运输局11月进度（抄送泷泊镇）", UNITS, {}) == "县交通运输局"
+    assert resolve_unit("县水利局（盖章）", UNITS, {}) == "县水利局"
