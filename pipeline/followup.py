@@ -101,7 +101,8 @@ def red_black_lists(projects: pd.DataFrame, units: pd.DataFrame, sizes: ListSize
 
     Red projects: green with progress_index ≥ 1, the best by rank. Red units: score ≥ the
     minimum, the best by rank. Black projects: every red project (worst rank first, then
-    unranked by id) unless its force-majeure claim is approved. Black units: every unit with
+    unranked by id) unless its row claims force majeure (the 不可抗力 column) and the office
+    approved the claim (``approved``: project ids). Black units: every unit with
     an unreported project, and the worst units below the score (lowest score first). With
     peer groups, units are listed and numbered within their group.
     """
@@ -115,7 +116,12 @@ def red_black_lists(projects: pd.DataFrame, units: pd.DataFrame, sizes: ListSize
         top = group[group["score"].map(r9) >= r9(sizes.red_unit_min_score)].sort_values("rank")
         rows += _list_rows("red", "unit", [(u, u, ["top_score"]) for u in top["unit"]][
             : sizes.red_units])
-    red = projects[(projects["light"] == "red") & ~projects["project_id"].isin(approved)]
+    # an approved id exempts the project only in a month whose row claims force majeure:
+    # a month without the claim has nothing to hold
+    claimed = (projects["force_majeure"].fillna("").astype(str).str.strip() != ""
+               if "force_majeure" in projects.columns else False)
+    exempt = projects["project_id"].isin(approved) & claimed
+    red = projects[(projects["light"] == "red") & ~exempt]
     red = red.assign(_unranked=red["rank"].isna(), _rank=red["rank"].fillna(0).astype(int))
     red = red.sort_values(["_unranked", "_rank", "project_id"], ascending=[True, False, True],
                           kind="mergesort")

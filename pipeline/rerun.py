@@ -2,7 +2,8 @@
 
 An office runs a period again after every late or corrected sheet, and often with nothing
 changed at all. A run's outputs are a function of its *run key*: the bytes of every input
-file of the period (and their names), the register, the settings (with the 下步工作要求
+file of the period (and their names and modification times, which decide between
+conflicting rows), the register, the settings (with the 下步工作要求
 file they name and a custom templates folder), the history facts of the months before the
 period, and the program itself (keyproj's code and bundled templates, and the versions of
 the libraries that draw the reports). ``run_period`` records the key in the manifest; a
@@ -53,7 +54,8 @@ def run_key(workspace: Workspace, period: Period, settings: Settings) -> str:
         part("templates", _folder_digest(Path(settings.report.templates)))
     part("register", _file_digest(workspace.register_path))
     for path, name in list_inputs(workspace.period_input(period)):
-        part(f"input {name}", _file_digest(path))
+        # the modification time too: it decides between conflicting rows (SPEC 5.1)
+        part(f"input {name}", f"{_file_digest(path)} {path.stat().st_mtime_ns}")
     part("history", facts_digest(workspace.history_path, before=period))
     return digest.hexdigest()
 

@@ -163,6 +163,11 @@ def test_three_red_months_is_accountability_and_approved_force_majeure(tmp_path:
     assert projects["P1"]["light"] == "red"          # keeps its light …
     black = [r["id"] for r in _csv(tmp_path, "2026-11", "lists.csv") if r["list"] == "black"]
     assert "P1" not in black                          # … but stays off the black list
+    # a month whose row no longer claims it: the approval has nothing to hold
+    _month(ws, "2026-11", [["P1", "一号路", 10, 120, "征地未完成", "征地拆迁", None]])
+    _run(ws, "2026-11", approved)
+    black = [r["id"] for r in _csv(tmp_path, "2026-11", "lists.csv") if r["list"] == "black"]
+    assert "P1" in black
 
 
 def test_peer_groups_in_units_and_lists(tmp_path: Path) -> None:

@@ -148,9 +148,50 @@ def test_a_later_period_does_not_change_the_key(workspace: Path) -> None:
     assert run_key(ws, NOV, settings) == key and unchanged(ws, NOV, settings) is not None
 
 
-def test_a_copy_of_the_same_bytes_with_a_new_time_is_unchanged(workspace: Path) -> None:
-    """An office that copies the same sheet in again (new modification time) loses nothing."""
+def test_times_that_decide_between_conflicting_rows_are_part_of_the_key(
+        workspace: Path) -> None:
+    """Two sheets of 甲局 without a 填报日期 disagree: the later file wins (SPEC 5.1). Only
+    their times change: the period is run again and the other row is kept."""
+    second = workspace / "input/2026-11/甲局（更正）.xlsx"
+    make_workbook(second, TWO_UNITS_HEADER, [["P1", "一号路", 10, 950]],
+                  title_rows=[["填报单位：甲局"]])
+    first = workspace / "input/2026-11/甲局.xlsx"
+    os.utime(first, (1_000_000, 1_000_000))
+    os.utime(second, (2_000_000, 2_000_000))
+
+    def kept() -> str:
+        rows = (workspace / "output/2026-11/data/rows.csv").read_text("utf-8").splitlines()
+        return next(r.split(",")[0] for r in rows if ",P1,used," in r)
+
     _run()
+    assert kept() == second.name
+    os.utime(first, (3_000_000, 3_000_000))
+    assert UNCHANGED not in _run()
+    assert kept() == first.name
+
+
+def test_a_copy_of_the_same_bytes_with_a_new_time_runs_again_and_prints_nothing(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's modification time decides between conflicting rows (SPEC 5.1), so a new
+    time is a change the period is run again for; with the same bytes every output comes
+    out the same, and no PDF is printed again (each is taken over by its source)."""
+    from pipeline.render import pdf
+
+    _run()
+    before = _outputs(workspace)
     path = workspace / "input/2026-11/甲局.xlsx"
     os.utime(path, (1, 1))
+    printed: list[str] = []
+    real = pdf.html_to_pdf
+
+    def counted(html: str, **kwargs: object) -> bytes:
+        printed.append(html[:40])
+        return real(html, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "html_to_pdf", counted)
+    assert UNCHANGED not in _run()
+    assert printed == []
+    after = _outputs(workspace)
+    assert {name: data for name, (_, data) in after.items() if name != "manifest.json"} == {
+        name: data for name, (_, data) in before.items() if name != "manifest.json"}
     assert UNCHANGED in _run()
