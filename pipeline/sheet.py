@@ -63,6 +63,9 @@ class SheetRows:
     report_date: dt.date | None = None
     findings: list[Finding] = field(default_factory=list)
     layout: Layout | None = field(default=None, repr=False, compare=False)  # see row_layout
+    # the rows in order, as tables of the sheet: (layout, how many of ``rows`` it places);
+    # one table unless the sheet has several, each under a header of its own
+    tables: list[tuple[Layout, int]] = field(default_factory=list, repr=False, compare=False)
 
 
 _UNIT_LINE = re.compile(r"填报单位\s*[(（]?[盖章公章签字]*[)）]?\s*[:：]\s*(.*)$")
@@ -270,14 +273,67 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
                 sheet_unit = match.group(1)
     result.layout = layout = row_layout(header, sheet_unit)
     identity = _identity_chars(table)
-    for index in range(header.last_row + 1, len(rows)):
-        if not _skippable(rows[index], header, table, identity):
-            result.rows.append(raw_row(rows, index, layout, file=file, sheet=sheet))
+    # a table above the best header, under a header of its own (一、续建项目 with its header
+    # and rows, then 二、新开工项目 with a wider one): its rows are read under its header
+    earlier = find_header(rows[: max(header.first_row - 1, 0)], table, required)
+    if earlier is not None:
+        first_layout = row_layout(earlier, sheet_unit)
+        count = _extend(result, rows, earlier.last_row + 1, header.first_row, earlier,
+                        first_layout, table, file, sheet, identity)
+        if count:
+            result.tables.append((first_layout, count))
+    index = header.last_row + 1
+    while index < len(rows):
+        # below, a header that names other columns starts a table of its own
+        end, following = _table_end(rows, index, header, table, required, identity)
+        count = _extend(result, rows, index, end, header, layout, table, file, sheet,
+                        identity)
+        if count:
+            result.tables.append((layout, count))
+        if following is None:
+            break
+        header, index = following, following.last_row + 1
+        layout = row_layout(header, sheet_unit)
     return result
 
 
-# What every data row of a sheet shares: (column index, name, letter, unit) of each cell, and
-# (column index, letter) of each milestone and its done date (None when it has no date column).
+def _extend(result: SheetRows, rows: list[list[Any]], start: int, end: int, header: Header,
+            layout: Layout, table: dict[str, str], file: str, sheet: str,
+            identity: tuple[frozenset[str], ...]) -> int:
+    """Add the data rows of ``rows[start:end]`` read under ``header``; how many."""
+    before = len(result.rows)
+    for index in range(start, end):
+        if not _skippable(rows[index], header, table, identity):
+            result.rows.append(raw_row(rows, index, layout, file=file, sheet=sheet))
+    return len(result.rows) - before
+
+
+def _table_end(rows: list[list[Any]], start: int, header: Header, table: dict[str, str],
+               required: tuple[str, ...], identity: tuple[frozenset[str], ...]
+               ) -> tuple[int, Header | None]:
+    """Where the table under ``header`` that goes on at ``start`` ends: at the next row
+    that is a header naming other columns (then that header, placed in the sheet), else at
+    the end. A header repeated as it was (a printed page's) does not end it. Only rows
+    whose name or id cell could be a header's are read as one (``_may_be_header``)."""
+    looked = [col for col, name in header.columns.items() if name in (NAME, PROJECT_ID)]
+    for index in range(start, len(rows)):
+        row = rows[index]
+        width = len(row)
+        if not any(col < width and isinstance(row[col], str)
+                   and _may_be_header(_SPACES.sub("", nfkc(row[col])), identity)
+                   for col in looked):
+            continue
+        found = find_header(rows[index: index + 2], table, required)
+        if found is None or found.first_row != 0 or found.columns == header.columns:
+            continue
+        return index, Header(index, index + found.last_row, found.columns, found.units,
+                             found.repeats)
+    return len(rows), None
+
+
+# What every data row of a table shares: (column index, name, letter, unit) of each cell,
+# and (column index, letter) of each milestone and its done date (None when it has no date
+# column).
 Layout = tuple[tuple[tuple[int, str, str, str | None], ...],
                tuple[tuple[tuple[int, str], tuple[int, str] | None], ...]]
 

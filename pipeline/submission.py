@@ -42,7 +42,8 @@ class Checked:
     findings: list[Finding] = field(default_factory=list)   # sheet-level: hidden, no header
     unit_line: str | None = None
     report_date: dt.date | None = None
-    # (index of the grid in book.grids, its row layout, its data rows checked)
+    # (index of the grid in book.grids, a table's row layout, its data rows checked): a
+    # sheet with several tables, each under a header of its own, has an entry for each
     sheets: list[tuple[int, Layout, list[CheckedRow]]] = field(default_factory=list)
 
 
@@ -80,11 +81,14 @@ def _check(book: Book, end: dt.date | None) -> tuple[Checked, list[Row]]:
         checked.report_date = checked.report_date or sheet.report_date
         rows = [check_row(raw, period_end=end) for raw in sheet.rows]
         out.extend(rows)
-        if end is None:
-            assert sheet.layout is not None
-            checked.sheets.append((i, sheet.layout, [
-                (row.raw.row - 1, row.values, row.unusable or None, row.milestones or None,
-                 row.findings or None) for row in rows]))
+        if end is None:     # each table of the sheet with the layout that places its rows
+            start = 0
+            for layout, count in sheet.tables:
+                checked.sheets.append((i, layout, [
+                    (row.raw.row - 1, row.values, row.unusable or None,
+                     row.milestones or None, row.findings or None)
+                    for row in rows[start:start + count]]))
+                start += count
     return checked, out
 
 

@@ -394,6 +394,35 @@ def test_of_two_1_n_month_totals_the_later_month_is_this_year_s(tmp_path: Path) 
     assert table(submission(later_first), C.YTD_DONE) == [(2, 5800.0)]
 
 
+@pytest.mark.parametrize("wider_first", [False, True])
+def test_a_sheet_of_two_tables_each_under_its_own_header(tmp_path: Path,
+                                                         wider_first: bool) -> None:
+    """一、续建项目 under one header, 二、新开工项目 under another that has more columns (或
+    fewer): every row is read under its own table's header, none lost."""
+    narrow = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资"]
+    wide = [*narrow, "是否开工", "实际开工时间"]
+    first, second = (wide, narrow) if wider_first else (narrow, wide)
+
+    def cells(pid: str, name: str, header: list[str]) -> list[Any]:
+        return [pid, name, 10, 100, "是", dt.datetime(2026, 4, 20)][: len(header)]
+
+    path = make_workbook(
+        tmp_path / "a.xlsx", ["一、续建项目"],
+        [first, cells("SP2026-010", "江村镇中心小学", first),                       # 2, 3
+         cells("SP2026-011", "江村镇集镇供水工程", first),                           # 4
+         [None, "小计", 20, 200], [],                                              # 5, 6
+         ["二、新开工项目"], second,                                                 # 7, 8
+         cells("SP2026-012", "江村镇茶叶加工园", second)],                           # 9
+        title_rows=[[TITLE], ["填报单位：江村镇人民政府"]])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [
+        (5, "SP2026-010", 100.0), (6, "SP2026-011", 100.0), (11, "SP2026-012", 100.0)]
+    started = [r.values.get(C.STARTED) for r in sub.rows]
+    assert started == ([True, True, None] if wider_first else [None, None, True])
+    assert all_findings(sub) == []
+    assert sub.unit_line == "江村镇人民政府"
+
+
 def test_a_repeated_header_row_is_skipped(tmp_path: Path) -> None:
     # a sheet pasted together from two: the header appears again between the blocks
     path = make_workbook(

@@ -69,6 +69,19 @@ def test_rows_checked_in_a_worker_are_the_rows_checked_here(period: Period) -> N
     assert here.rows and here.findings       # the case has rows, and a hidden sheet skipped
 
 
+def test_a_sheet_of_two_tables_comes_back_from_a_worker_as_read_here() -> None:
+    """Each table's rows are sent back with the layout of its own header."""
+    narrow = HEADER[:4]
+    grid = Grid("进度表", [["一、续建项目"], narrow, ROWS[0][:4], ROWS[1][:4],
+                           ["二、新开工项目"], HEADER, ROWS[2], ROWS[3]])
+    period = Period(2026, 11)
+    here = submission_from_book(_book([grid]), period)
+    there = submission_from_book(_as_from_a_worker(_book([grid])), period)
+    assert [r.raw.row for r in here.rows] == [3, 4, 7, 8]
+    assert [len(r.raw.cells) for r in here.rows] == [4, 4, 10, 10]   # each table's columns
+    assert _sorted_sets(there) == _sorted_sets(here)
+
+
 def test_a_future_date_is_found_only_when_the_period_says_so() -> None:
     book = _as_from_a_worker(_book(_grids()))
     codes = {p: [f.code for r in submission_from_book(book, p).rows for f in r.findings]
