@@ -290,8 +290,30 @@ def test_overview_narrative_in_yi_and_points():
     assert first == ("双牌县纳入调度的重点项目4个，总投资32.23亿元，年度计划投资3.50亿元。"
                      "1—11月累计完成投资2.40亿元，其中本月完成0.19亿元。"
                      "年度计划完成率68.6%，序时进度91.7%，低于序时进度23.1个百分点。")
-    assert second == ("亮绿灯1个、黄灯1个、红灯1个，未报送1个。"
+    assert second == ("亮绿灯1个、黄灯1个、红灯1个、灰灯（未报送或数据不可用）1个。"
                       "本期数据核查发现错误3条、警告2条、提示0条。")
+
+
+def test_the_category_table_sums_every_project_s_amount_done():
+    """前期 projects without a plan have amounts done: the table shows them in their row and
+    its total (as the narrative and the annex do); the rates are over planned projects."""
+    projects = project_frame([
+        {"annual_plan": 1000.0, "ytd_done": 900.0},
+        {"category": "preparatory", "annual_plan": 0.0, "ytd_done": 120.0,
+         "completion_rate": math.nan, "progress_index": math.nan, "lag_pp": math.nan}])
+    ctx = context(projects)
+    rows = {row.label: row for row in ctx.category_rows}
+    assert rows["前期"].ytd_done == 120.0 and rows["前期"].completion_rate is None
+    assert ctx.category_total.ytd_done == 1020.0 == ctx.headline.ytd_done
+    assert ctx.category_total.completion_rate == pytest.approx(0.9)
+
+
+def test_a_leader_s_count_stands_apart_from_a_name_ending_in_a_digit():
+    from pipeline.render.context import problems_summary
+
+    items = pd.DataFrame({"leader": ["领导08", "领导08", "张三"], "project_id": ["A", "B", "C"],
+                          "problem_type": ["land", "funding", "land"]})
+    assert problems_summary(items, "zh").endswith("按联系领导分：领导08（2个）、张三（1个）。")
 
 
 def test_overview_ahead_and_level():
@@ -598,7 +620,7 @@ def test_lists_attraction_and_problems_sections():
                                       "履约率50.0%，资金到位率25.0%，开工率50.0%。")
     assert [g.heading for g in ctx.problem_groups] == ["（一）征地拆迁（1个）", "（二）资金筹措（1个）"]
     assert ctx.problems_summary == ("本期各单位反映需协调解决的问题2个，其中征地拆迁1个、资金筹措1个。"
-                                    "按联系领导分：张三1个、李四1个。")
+                                    "按联系领导分：张三（1个）、李四（1个）。")
     html = render_bulletin(ctx)
     assert "城区供水&lt;管网&gt;改造" in html and "<管网>" not in html
 

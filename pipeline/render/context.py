@@ -553,7 +553,10 @@ def trend_sentence(points: Sequence[TrendPoint], lang: str) -> str:
 def category_rows(projects: pd.DataFrame, lang: str) -> tuple[tuple[CategoryRow, ...],
                                                               CategoryRow]:
     def row(name: str, frame: pd.DataFrame) -> CategoryRow:
-        plan, done, rate, time = _rates(frame)
+        # the amount done is every project's (前期 ones without a plan too, as the narrative
+        # and the annex have it); the rates are over the projects with a plan
+        plan, _, rate, time = _rates(frame)
+        done = float(_numbers(frame, "ytd_done").fillna(0.0).sum())
         return CategoryRow(name, len(frame), plan, done, rate, time, _gap(rate, time))
 
     rows = tuple(row(label(code, lang), projects[projects["category"] == code])
@@ -745,7 +748,7 @@ def problems_summary(coordination: pd.DataFrame, lang: str) -> str:
         label("count_of", lang).format(name=label_or(c, lang, c), count=kinds[c]) for c in order)
     leaders = Counter(_text(name) for name in coordination["leader"])
     by_leader = label("name_join", lang).join(
-        label("count_of", lang).format(name=name, count=count)
+        label("count_of_name", lang).format(name=name, count=count)
         for name, count in sorted(leaders.items(), key=lambda item: (-item[1], item[0])))
     return label("problems_summary", lang).format(count=len(coordination), by_type=by_type,
                                                   by_leader=by_leader)

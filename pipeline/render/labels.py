@@ -93,8 +93,9 @@ LABELS: dict[str, dict[str, str]] = {
     "even_pp": {"zh": "与序时进度持平", "en": "level with the schedule"},
     "sentence_gap": {"zh": "", "en": " "},
     "overview_lights": {
-        "zh": "亮绿灯{green}个、黄灯{yellow}个、红灯{red}个，未报送{grey}个。",
-        "en": "Lights: {green} green, {yellow} yellow, {red} red, {grey} not reported.",
+        "zh": "亮绿灯{green}个、黄灯{yellow}个、红灯{red}个、灰灯（未报送或数据不可用）{grey}个。",
+        "en": "Lights: {green} green, {yellow} yellow, {red} red, {grey} grey (not reported or "
+              "unusable).",
     },
     "overview_quality": {
         "zh": "本期数据核查发现错误{error}条、警告{warning}条、提示{info}条。",
@@ -192,9 +193,11 @@ LABELS: dict[str, dict[str, str]] = {
     "col_month_done": {"zh": "本月完成", "en": "This month"},
     "categories_caption": {"zh": "图{number}　各类别项目年度计划完成率与序时进度",
                            "en": "Figure {number}. Completion rate and time progress by category"},
-    "gap_note": {"zh": "注：与序时进度差为完成率减序时进度，正数为超序时进度。",
-                 "en": "Note: against schedule = completion rate − time progress; positive is "
-                       "ahead."},
+    "gap_note": {"zh": "注：完成率、序时进度按年度计划投资大于0的项目计算；与序时进度差为完成率"
+                       "减序时进度，正数为超序时进度。",
+                 "en": "Note: completion rate and time progress are over the projects with an "
+                       "annual plan; against schedule = completion rate − time progress; "
+                       "positive is ahead."},
     # --- lights (section 3) ---------------------------------------------------------------
     "lights_by_category": {"zh": "按项目类别", "en": "By category"},
     "lights_by_sector": {"zh": "按行业领域", "en": "By sector"},
@@ -292,6 +295,8 @@ LABELS: dict[str, dict[str, str]] = {
     "problems_none": {"zh": "本期各单位未反映需协调解决的问题。",
                       "en": "No unit reported a problem to unblock."},
     "count_of": {"zh": "{name}{count}个", "en": "{name} {count}"},
+    # a person's count: a name may end in a digit (领导08), so the count stands apart
+    "count_of_name": {"zh": "{name}（{count}个）", "en": "{name} ({count})"},
     "col_problem": {"zh": "存在问题及需协调事项", "en": "Problem and request"},
     "col_months": {"zh": "持续月数", "en": "Months open"},
     "problem_group": {"zh": "{type}（{count}个）", "en": "{type} ({count})"},
@@ -430,10 +435,10 @@ LABELS: dict[str, dict[str, str]] = {
     "leader_sec_projects": {"zh": "联系项目", "en": "Projects"},
     "leader_sec_problems": {"zh": "待协调解决的问题", "en": "Problems to unblock"},
     "leader_summary": {
-        "zh": "您联系的重点项目{n}个，亮绿灯{green}个、黄灯{yellow}个、红灯{red}个，未报送{grey}个；"
-              "待协调解决的问题{problems}个。",
-        "en": "You liaise {n} key projects: {green} green, {yellow} yellow, {red} red, {grey} not "
-              "reported; {problems} problems to unblock.",
+        "zh": "您联系的重点项目{n}个，亮绿灯{green}个、黄灯{yellow}个、红灯{red}个、灰灯（未报送或"
+              "数据不可用）{grey}个；待协调解决的问题{problems}个。",
+        "en": "You liaise {n} key projects: {green} green, {yellow} yellow, {red} red, {grey} grey "
+              "(not reported or unusable); {problems} problems to unblock.",
     },
     "col_instruction": {"zh": "领导批示", "en": "Instructions"},
     "problems_none_leader": {"zh": "本期无待协调问题。", "en": "No open problems this period."},
