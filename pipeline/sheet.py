@@ -313,7 +313,7 @@ def _table_end(rows: list[list[Any]], start: int, header: Header, table: dict[st
                ) -> tuple[int, Header | None]:
     """Where the table under ``header`` that goes on at ``start`` ends: at the next row
     that is a header naming other columns (then that header, placed in the sheet), else at
-    the end. A header repeated as it was (a printed page's) does not end it. Only rows
+    the end. A header repeated (a printed page's), whole or in part, does not end it. Only rows
     whose name or id cell could be a header's are read as one (``_may_be_header``)."""
     looked = [col for col, name in header.columns.items() if name in (NAME, PROJECT_ID)]
     for index in range(start, len(rows)):
@@ -324,7 +324,10 @@ def _table_end(rows: list[list[Any]], start: int, header: Header, table: dict[st
                    for col in looked):
             continue
         found = find_header(rows[index: index + 2], table, required)
-        if found is None or found.first_row != 0 or found.columns == header.columns:
+        # the same columns, or some of them where they were (the lower row of a repeated
+        # two-row header, a narrower table over the same columns): the same table goes on
+        if found is None or found.first_row != 0 \
+                or found.columns.items() <= header.columns.items():
             continue
         return index, Header(index, index + found.last_row, found.columns, found.units,
                              found.repeats)

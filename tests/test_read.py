@@ -202,6 +202,22 @@ def test_two_row_header_whose_parent_ends_the_column_names(
     assert all_findings(sub) == []
 
 
+def test_a_two_row_header_repeated_on_a_second_page_goes_on_with_the_same_table(
+        tmp_path: Path) -> None:
+    """Read alone, the repeated header's lower row names fewer columns (本月 … under merged
+    cells): it is part of the header again, not a table of its own."""
+    top, bottom = list(TOP), list(BOTTOM)
+    top[3], bottom[3], bottom[4] = "完成投资（万元）", "本月", "1-11月累计"
+    rows = [row(1, "SP2026-001", "潇水大桥", 35, 300), top, bottom,
+            row(2, "SP2026-002", "城东污水处理厂", 80, 960)]
+    path = make_workbook(tmp_path / "a.xlsx", top, rows, header2=bottom,
+                         merges=two_row_merges(1) + two_row_merges(4))
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.MONTH_DONE, C.YTD_DONE) == [
+        (3, "SP2026-001", 35.0, 300.0), (6, "SP2026-002", 80.0, 960.0)]
+    assert all_findings(sub) == []
+
+
 def test_two_row_header_without_vertical_merges(tmp_path: Path) -> None:
     path = make_workbook(
         tmp_path / "a.xlsx", TOP, [row(1, "SP2026-001", "潇水大桥", 35, 300)],
