@@ -275,63 +275,63 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
     identity = _identity_chars(table)
     # a table above the best header, under a header of its own (一、续建项目 with its header
     # and rows, then 二、新开工项目 with a wider one): its rows are read under its header
-    earlier = find_header(rows[: max(header.first_row - 1, 0)], table, required)
+    earlier = (find_header(rows[: header.first_row - 1], table, required)
+               if header.first_row >= 3 else None)
     if earlier is not None:
         first_layout = row_layout(earlier, sheet_unit)
-        count = _extend(result, rows, earlier.last_row + 1, header.first_row, earlier,
-                        first_layout, table, file, sheet, identity)
+        count, _, _ = _extend(result, rows, earlier.last_row + 1, header.first_row, earlier,
+                              first_layout, table, file, sheet, identity)
         if count:
             result.tables.append((first_layout, count))
-    index = header.last_row + 1
-    while index < len(rows):
+    index: int | None = header.last_row + 1
+    while index is not None:
         # below, a header that names other columns starts a table of its own
-        end, following = _table_end(rows, index, header, table, required, identity)
-        count = _extend(result, rows, index, end, header, layout, table, file, sheet,
-                        identity)
+        count, index, following = _extend(result, rows, index, len(rows), header, layout,
+                                          table, file, sheet, identity, required)
         if count:
             result.tables.append((layout, count))
         if following is None:
             break
-        header, index = following, following.last_row + 1
-        layout = row_layout(header, sheet_unit)
+        header, layout = following, row_layout(following, sheet_unit)
     return result
 
 
 def _extend(result: SheetRows, rows: list[list[Any]], start: int, end: int, header: Header,
             layout: Layout, table: dict[str, str], file: str, sheet: str,
-            identity: tuple[frozenset[str], ...]) -> int:
-    """Add the data rows of ``rows[start:end]`` read under ``header``; how many."""
+            identity: tuple[frozenset[str], ...], required: tuple[str, ...] | None = None
+            ) -> tuple[int, int | None, Header | None]:
+    """Add the data rows of ``rows[start:end]`` read under ``header``: (how many, where
+    the next table's rows start, its header). With ``required``, a row left out that is a
+    header naming other columns (``_next_header``) ends the table; else none does."""
     before = len(result.rows)
     for index in range(start, end):
         if not _skippable(rows[index], header, table, identity):
             result.rows.append(raw_row(rows, index, layout, file=file, sheet=sheet))
-    return len(result.rows) - before
+        elif required is not None:
+            following = _next_header(rows, index, header, table, required, identity)
+            if following is not None:
+                return len(result.rows) - before, following.last_row + 1, following
+    return len(result.rows) - before, None, None
 
 
-def _table_end(rows: list[list[Any]], start: int, header: Header, table: dict[str, str],
-               required: tuple[str, ...], identity: tuple[frozenset[str], ...]
-               ) -> tuple[int, Header | None]:
-    """Where the table under ``header`` that goes on at ``start`` ends: at the next row
-    that is a header naming other columns (then that header, placed in the sheet), else at
-    the end. A header repeated (a printed page's), whole or in part, does not end it. Only rows
-    whose name or id cell could be a header's are read as one (``_may_be_header``)."""
-    looked = [col for col, name in header.columns.items() if name in (NAME, PROJECT_ID)]
-    for index in range(start, len(rows)):
-        row = rows[index]
-        width = len(row)
-        if not any(col < width and isinstance(row[col], str)
-                   and _may_be_header(_SPACES.sub("", nfkc(row[col])), identity)
-                   for col in looked):
-            continue
-        found = find_header(rows[index: index + 2], table, required)
-        # the same columns, or some of them where they were (the lower row of a repeated
-        # two-row header, a narrower table over the same columns): the same table goes on
-        if found is None or found.first_row != 0 \
-                or found.columns.items() <= header.columns.items():
-            continue
-        return index, Header(index, index + found.last_row, found.columns, found.units,
-                             found.repeats)
-    return len(rows), None
+def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[str, str],
+                 required: tuple[str, ...], identity: tuple[frozenset[str], ...]
+                 ) -> Header | None:
+    """The header at ``index`` (placed in the sheet) when it names other columns than
+    ``header``, else None. A header repeated (a printed page's), whole or in part, is not
+    another: the same columns, or some of them where they were (the lower row of a repeated
+    two-row header read alone). Only a row whose name or id cell could be a header's is
+    read as one (``_may_be_header``)."""
+    row = rows[index]
+    width = len(row)
+    if not any(col < width and isinstance(row[col], str)
+               and _may_be_header(_SPACES.sub("", nfkc(row[col])), identity)
+               for col, name in header.columns.items() if name in (NAME, PROJECT_ID)):
+        return None
+    found = find_header(rows[index: index + 2], table, required)
+    if found is None or found.first_row != 0 or found.columns.items() <= header.columns.items():
+        return None
+    return Header(index, index + found.last_row, found.columns, found.units, found.repeats)
 
 
 # What every data row of a table shares: (column index, name, letter, unit) of each cell,
