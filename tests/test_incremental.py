@@ -24,21 +24,6 @@ def workspace(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path / "input", tmp_path / "output")
 
 
-@pytest.fixture
-def printed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The real html_to_pdf, counted; the in-process cache emptied so reuse is the manifest's."""
-    calls: list[str] = []
-    real = pdf.html_to_pdf
-
-    def counting(html: str, **kwargs: object) -> bytes:
-        calls.append(html[:0])
-        return real(html, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pdf, "html_to_pdf", counting)
-    printer._PRINTED.clear()
-    return calls
-
-
 def _pdfs(ws: Workspace) -> dict[str, bytes]:
     out = ws.period_output(PERIOD)
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.pdf")}

@@ -171,24 +171,18 @@ def test_times_that_decide_between_conflicting_rows_are_part_of_the_key(
 
 
 def test_a_copy_of_the_same_bytes_with_a_new_time_runs_again_and_prints_nothing(
-        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        workspace: Path, printed: list[str]) -> None:
     """A file's modification time decides between conflicting rows (SPEC 5.1), so a new
     time is a change the period is run again for; with the same bytes every output comes
     out the same, and no PDF is printed again (each is taken over by its source)."""
-    from pipeline.render import pdf
-
     _run()
     before = _outputs(workspace)
     path = workspace / "input/2026-11/甲局.xlsx"
     os.utime(path, (1, 1))
-    printed: list[str] = []
-    real = pdf.html_to_pdf
+    from pipeline.render import printer
 
-    def counted(html: str, **kwargs: object) -> bytes:
-        printed.append(html[:40])
-        return real(html, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pdf, "html_to_pdf", counted)
+    printer._PRINTED.clear()       # taken over from the manifest, not this process's memory
+    printed.clear()
     assert UNCHANGED not in _run()
     assert printed == []
     after = _outputs(workspace)
