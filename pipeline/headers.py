@@ -63,11 +63,18 @@ def alias_table(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 def match_label(label: HeaderLabel, table: dict[str, str]) -> str | None:
-    if label.key in table:
-        return table[label.key]
-    if YTD_DONE in table.values() and _YTD.match(label.key):
-        return YTD_DONE
-    return None
+    return _canonical(label.key, table, YTD_DONE in table.values())[0]
+
+
+def _canonical(key: str, table: dict[str, str], ytd: bool) -> tuple[str | None, int]:
+    """The column a normalised header names, and N when it is a 1-N月累计完成投资 (else 0);
+    ``ytd``: whether ``table`` has ytd_done, so that such a header names it."""
+    canonical = table.get(key)
+    if canonical is None and ytd and "完成" in key:
+        through = _YTD.match(key)
+        if through:
+            return YTD_DONE, int(through.group(1))
+    return canonical, 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +117,7 @@ def _map(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: boo
         else:
             continue
         for key in keys:
-            canonical, months = table.get(key), 0
-            if canonical is None and ytd and "完成" in key:
-                through = _YTD.match(key)
-                if through:
-                    canonical, months = YTD_DONE, int(through.group(1))
+            canonical, months = _canonical(key, table, ytd)
             if canonical is not None:
                 repeats.setdefault(canonical, []).append(col)
                 if canonical not in named:

@@ -375,17 +375,11 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")      # signature ... name length, extr
 _SMALL_PART = 1 << 20
 
 
-def _open_part(data: bytes, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
-    """A part to read: ``_part_bytes`` in a file object when it can, else ``archive.open``
-    (which says what is wrong with a part that is not plain)."""
-    body = _part_bytes(data, info)
-    return io.BytesIO(body) if body is not None else archive.open(info)
-
-
 def _part_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     """A small stored or deflated part decompressed at once with zlib, as ``archive.open``
     would give it (the same bytes, the same CRC check), without the cost of its file object,
-    most of a small workbook's scan; None for any other (read it through ``archive.open``).
+    most of a small workbook's scan; None for any other (read it through ``archive.open``,
+    which says what is wrong with a part that is not plain).
 
     Only a part whose sizes are plausible goes the quick way: deflate never makes data more
     than a little larger, so a directory that claims 40 MB packed for 4 bytes (many entries

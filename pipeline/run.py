@@ -324,7 +324,7 @@ def run_period(workspace: Workspace, period: Period, settings: Settings,
     ``force``. ``before_commit`` runs inside the history transaction (tests fail there).
     """
     started = now()
-    check_fonts()   # a missing CJK font stops the run before anything is read
+    check_fonts()          # a missing CJK font stops the run before anything is read
     # the key is taken before reading: a file that changes while it is read makes the next
     # run's key differ, so that run does the work again
     key = run_key(workspace, period, settings)

@@ -62,9 +62,8 @@ class SheetRows:
     unit_line: str | None = None
     report_date: dt.date | None = None
     findings: list[Finding] = field(default_factory=list)
-    layout: Layout | None = field(default=None, repr=False, compare=False)  # see row_layout
-    # the rows in order, as tables of the sheet: (layout, how many of ``rows`` it places);
-    # one table unless the sheet has several, each under a header of its own
+    # the rows in order, as tables of the sheet: (its row layout, how many of ``rows`` it
+    # places); one table unless the sheet has several, each under a header of its own
     tables: list[tuple[Layout, int]] = field(default_factory=list, repr=False, compare=False)
 
 
@@ -219,9 +218,8 @@ def _skippable(row: list[Any], header: Header, table: dict[str, str],
 
 # 注：, 填表说明：, 审核：, 制表人：, 填报单位（盖章）：: a note or a signature line (the
 # label, maybe 人 and a bracket, then a colon)
-_NOTE = re.compile("^(?:" + "|".join(sorted(
-    {*NOTE_PREFIXES, "填表说明", "审核", "复核", "填表", "统计", "制表", "经办"},
-    key=len, reverse=True)) + r")人?(?:[(（][^()（）]{0,8}[)）])?[:：]")
+_NOTE = re.compile("^(?:" + "|".join(sorted(set(NOTE_PREFIXES), key=len, reverse=True))
+                   + r")人?(?:[(（][^()（）]{0,8}[)）])?[:：]")
 _STEMS = frozenset("甲乙丙丁戊己庚辛壬癸")
 
 
@@ -271,7 +269,7 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
             match = _AMOUNT_UNIT.search(text)
             if match:
                 sheet_unit = match.group(1)
-    result.layout = layout = row_layout(header, sheet_unit)
+    layout = row_layout(header, sheet_unit)
     identity = _identity_chars(table)
     # a table above the best header, under a header of its own (一、续建项目 with its header
     # and rows, then 二、新开工项目 with a wider one): its rows are read under its header

@@ -106,9 +106,10 @@ def _context() -> multiprocessing.context.BaseContext:
 @contextlib.contextmanager
 def _main_script_hidden() -> Iterator[None]:
     """``spawn`` and ``forkserver`` run the caller's main script again in each worker
-    before it takes work; for the ``keyproj`` command that is the whole CLI, pandas and all, a second of a core
-    per worker that printing never uses. While the workers start, the main module shows
-    no script path (``python -m`` main modules are skipped by multiprocessing already)."""
+    before it takes work; for the ``keyproj`` command that is the whole CLI, pandas and
+    all, a second of a core per worker that printing never uses. While the workers start,
+    the main module shows no script path (``python -m`` main modules are skipped by
+    multiprocessing already)."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     if main is None or path is None or getattr(main, "__spec__", None) is not None:
@@ -127,7 +128,8 @@ def warm_up(jobs: int | None = None) -> None:
     has loaded WeasyPrint, and this process has its own modules to load meanwhile."""
     global _WARMING
     size = _jobs(jobs)
-    if size > 1:
+    starting = _WARMING is not None and _WARMING.is_alive()
+    if size > 1 and not starting and not (_POOL is not None and _POOL_SIZE == size):
         _WARMING = threading.Thread(target=_start, args=(size,), name="keyproj-warm-up",
                                     daemon=True)
         _WARMING.start()
