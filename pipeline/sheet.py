@@ -303,13 +303,24 @@ def _extend(result: SheetRows, rows: list[list[Any]], start: int, end: int, head
     header naming other columns (``_next_header``) ends the table; else none does."""
     before = len(result.rows)
     for index in range(start, end):
-        if not _skippable(rows[index], header, table, identity):
-            result.rows.append(raw_row(rows, index, layout, file=file, sheet=sheet))
-        elif required is not None:
+        row = rows[index]
+        skipped = _skippable(row, header, table, identity)
+        # a header is a row left out (the same columns where they were: a repeated one), or
+        # a row without a number whose cells name columns elsewhere (二、新开工项目 under
+        # 序号 | 项目名称 | 项目编号 after a table of 项目编号 | 项目名称)
+        if required is not None and (skipped or _without_numbers(row)):
             following = _next_header(rows, index, header, table, required, identity)
             if following is not None:
                 return len(result.rows) - before, following.last_row + 1, following
+        if not skipped:
+            result.rows.append(raw_row(rows, index, layout, file=file, sheet=sheet))
     return len(result.rows) - before, None, None
+
+
+def _without_numbers(row: list[Any]) -> bool:
+    """No cell holds a number (a header's cells are text; a project's amounts and 序号
+    are numbers, unless typed as text)."""
+    return not any(type(v) is int or type(v) is float for v in row)
 
 
 def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[str, str],
@@ -319,12 +330,11 @@ def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[
     ``header``, else None. A header repeated (a printed page's), whole or in part, is not
     another: the same columns, or some of them where they were (the lower row of a repeated
     two-row header read alone). Only a row whose name or id cell could be a header's is
-    read as one (``_may_be_header``)."""
+    read as one (``_may_be_header``), wherever that cell is: another table's columns may
+    be placed otherwise."""
     row = rows[index]
-    width = len(row)
-    if not any(col < width and isinstance(row[col], str)
-               and _may_be_header(_SPACES.sub("", nfkc(row[col])), identity)
-               for col, name in header.columns.items() if name in (NAME, PROJECT_ID)):
+    if not any(isinstance(v, str) and _may_be_header(_SPACES.sub("", nfkc(v)), identity)
+               for v in row):
         return None
     found = find_header(rows[index: index + 2], table, required)
     if found is None or found.first_row != 0 or found.columns.items() <= header.columns.items():

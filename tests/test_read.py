@@ -439,6 +439,36 @@ def test_a_sheet_of_two_tables_each_under_its_own_header(tmp_path: Path,
     assert sub.unit_line == "江村镇人民政府"
 
 
+@pytest.mark.parametrize("shifted_first", [False, True])
+def test_a_second_table_with_its_columns_placed_otherwise(tmp_path: Path,
+                                                          shifted_first: bool) -> None:
+    """The second table's header puts 序号 first and the name before the id: its rows are
+    read under that header (not the first table's, which would read 序号 as the id and
+    本月 as the year's amount), and the header itself is no project."""
+    plain = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资"]
+    shifted = ["序号", "建设单位", "项目名称", "项目编号", "本月完成投资", "年度累计完成投资"]
+
+    def cells(n: int, pid: str, name: str, header: list[str]) -> list[Any]:
+        if header is plain:
+            return [pid, name, 10 * n, 100 * n]
+        return [n, "江村镇人民政府", name, pid, 10 * n, 100 * n]
+
+    first, second = (shifted, plain) if shifted_first else (plain, shifted)
+    path = make_workbook(
+        tmp_path / "a.xlsx", ["一、续建项目"],
+        [first, cells(1, "SP2026-010", "江村镇中心小学", first),                    # 2, 3
+         [], ["二、新开工项目"], second,                                            # 4-6
+         cells(2, "SP2026-012", "江村镇茶叶加工园", second),                        # 7
+         cells(3, "SP2026-013", "江村镇集镇供水工程", second)],                      # 8
+        title_rows=[[TITLE], ["填报单位：江村镇人民政府"]])
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.NAME, C.MONTH_DONE, C.YTD_DONE) == [
+        (5, "SP2026-010", "江村镇中心小学", 10.0, 100.0),
+        (9, "SP2026-012", "江村镇茶叶加工园", 20.0, 200.0),
+        (10, "SP2026-013", "江村镇集镇供水工程", 30.0, 300.0)]
+    assert all_findings(sub) == []
+
+
 def test_a_repeated_header_row_is_skipped(tmp_path: Path) -> None:
     # a sheet pasted together from two: the header appears again between the blocks
     path = make_workbook(
