@@ -263,6 +263,10 @@ def test_marked_copies_fill_and_comment_every_finding_cell(out: Path) -> None:
                   if r[0] and not r[0].startswith("项目层面问题")]
         unit = path.name.removesuffix("-marked.xlsx")
         mine = [f for f in findings if f["unit"] == unit and f["file"]]
+        # the unit's sheet says where the copy lists them, by the review sheet's own name
+        page = (out / "units" / f"{unit}.html").read_text(encoding="utf-8")
+        if mine:
+            assert f"已将原表中有问题的单元格标色并加批注，以上全部问题另列于其“{review.title}”工作表" in page
         # every finding of the unit's files is on the review sheet …
         assert sorted((f["file"], f["sheet"], f["cell"]) for f in mine) == sorted(
             (file.removesuffix("（另一报送文件）"), sheet, cell or "")

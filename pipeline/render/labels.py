@@ -407,9 +407,11 @@ LABELS: dict[str, dict[str, str]] = {
     "findings_file": {"zh": "文件：{file}", "en": "File: {file}"},
     "findings_project_level": {"zh": "项目层面问题", "en": "Problems of a project"},
     "findings_note": {
-        "zh": "随附的“{marked}”已将以上问题所在单元格标色并加批注，请在原表上修改后于下月按时报送。",
-        "en": "The attached “{marked}” marks each of these cells with a colour and a comment: "
-              "correct your sheet there and send it next month.",
+        "zh": "随附的“{marked}”已将原表中有问题的单元格标色并加批注，以上全部问题另列于其“{review}”"
+              "工作表；请在原表上修改后于下月按时报送。",
+        "en": "The attached “{marked}” colours and comments each cell of your sheet that has a "
+              "problem, and lists all of the above on its “{review}” sheet: correct your sheet "
+              "there and send it next month.",
     },
     "todo_overdue_start": {"zh": "{name}：计划{date}开工，逾期未开工，请尽快开工并报送实际开工时间。",
                            "en": "{name}: planned to start {date}; the start is overdue."},

@@ -345,7 +345,8 @@ def unit_context(*, unit: str, projects: pd.DataFrame, units: pd.DataFrame,
         score=score,
         project_rows=own_rows(mine, ranked, lang),
         finding_groups=finding_groups(findings, names, lang),
-        findings_note=(label("findings_note", lang).format(marked=marked)
+        findings_note=(label("findings_note", lang).format(marked=marked,
+                                                              review=label("sheet_marks", lang))
                        if marked and findings else ""),
         todo=todo_items(mine, statuses, register, lang),
     )
