@@ -45,6 +45,8 @@ SEVERITY: dict[str, Severity] = {
     "file_in_progress": Severity.ERROR,    # changed while being read (still being copied or
                                            # saved): not read, left for the next run
     "hidden_sheet_skipped": Severity.INFO,  # a hidden sheet with a progress header
+    "other_month_sheet_skipped": Severity.INFO,  # a sheet of another month (10月) next to
+                                                 # the period's: not read
     "unknown_unit": Severity.WARNING,      # a file whose unit cannot be told
     "amount_in_yi": Severity.INFO,         # header says 亿元: converted
     "register_error": Severity.ERROR,      # a register row or cell the office must fix

@@ -109,11 +109,14 @@ class SandboxLimits:
         return max(1, min(cores, MAX_WORKERS, -(-files // FILES_PER_WORKER)))
 
 
-def read_files(files: list[tuple[Path, str]], limits: Limits, *,
+def read_files(files: list[tuple[Path, str]], limits: Limits, *, month: int | None = None,
                sandbox: SandboxLimits | None = None,
                progress: Callable[[Iterable[int], str], Iterable[int]] | None = None,
                label: str = "reading") -> list[Book]:
-    """Read every (path, name) into a Book, in the order given; never raises for content."""
+    """Read every (path, name) into a Book, in the order given; never raises for content.
+
+    A book read in a worker is checked there too, for the period's ``month`` when given
+    (``submission.check_book``)."""
     require_safe_xml()
     sandbox = sandbox or SandboxLimits.from_env()
     listed = {name: _stat(path) for path, name in files}
@@ -123,7 +126,7 @@ def read_files(files: list[tuple[Path, str]], limits: Limits, *,
         outside = set()
     books: dict[int, Book] = {}
     order = progress(range(len(files)), label) if progress else range(len(files))
-    with ReaderPool(limits, sandbox, size) as pool:
+    with ReaderPool(limits, sandbox, size, month) as pool:
         for i in order:
             path, name = files[i]
             if i in outside:
@@ -241,8 +244,9 @@ class ReaderPool:
     next without waiting for this process to take its book and send it another; the time
     limit of a file runs from taking the worker's previous book (or from handing it over)."""
 
-    def __init__(self, limits: Limits, sandbox: SandboxLimits, size: int) -> None:
-        self.limits, self.sandbox, self.size = limits, sandbox, size
+    def __init__(self, limits: Limits, sandbox: SandboxLimits, size: int,
+                 month: int | None = None) -> None:
+        self.limits, self.sandbox, self.size, self.month = limits, sandbox, size, month
         self.workers: list[_Worker] = []
         self.queue: deque[Task] = deque()      # submitted, not yet handed over
         self.done: dict[int, Book] = {}
@@ -286,7 +290,7 @@ class ReaderPool:
                     worker.deadline = time.monotonic() + self.sandbox.seconds
                 worker.tasks.append(task)
                 try:
-                    worker.conn.send_bytes(pickle.dumps((task[1], task[2], self.limits)))
+                    worker.conn.send_bytes(pickle.dumps((task[1], task[2], self.limits, self.month)))
                 except OSError:
                     break     # it died just now: _pump finds out and gives the finding
 
@@ -423,16 +427,17 @@ def _worker_main(fd: str, memory: str, parent: str) -> None:
     conn.send_bytes(pickle.dumps(("ready", os.getpid())))
     while True:
         try:
-            path, name, limits = pickle.loads(conn.recv_bytes())   # from the parent
+            path, name, limits, month = pickle.loads(conn.recv_bytes())   # from the parent
         except (EOFError, OSError):
             os._exit(0)         # nothing to flush or clean up: skip the interpreter's teardown
         try:
-            _read_one(conn, path, name, limits, memory_mb)
+            _read_one(conn, path, name, limits, memory_mb, month)
         except BaseException:  # noqa: BLE001 - out of memory even for the finding: the
             os._exit(3)        # parent sees the worker die and gives the file its finding
 
 
-def _read_one(conn: Any, path: Path, name: str, limits: Limits, memory_mb: int) -> None:
+def _read_one(conn: Any, path: Path, name: str, limits: Limits, memory_mb: int,
+              month: int | None = None) -> None:
     """Read one file and send its book; retire after it when the worker grew big."""
     try:
         book = read_book(path, name, limits)
@@ -441,7 +446,7 @@ def _read_one(conn: Any, path: Path, name: str, limits: Limits, memory_mb: int) 
     try:
         # its rows found and checked here too, in parallel (what needs the period is left
         # to the parent: submission.py)
-        book.checked = check_book(book)
+        book.checked = check_book(book, month)
     except Exception:  # noqa: BLE001 - the parent checks it then, and says what is wrong
         book.checked = None
     # a worker that grew big retires after this file: the next one starts clean

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from pipeline.columns import (
@@ -251,9 +251,10 @@ def _may_be_header(text: str, identity: tuple[frozenset[str], ...]) -> bool:
 
 
 def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[str, str],
-                 required: tuple[str, ...]) -> SheetRows:
-    """Find the header by aliases and return the sheet's data rows."""
-    header = find_header(rows, table, required)
+                 required: tuple[str, ...], month: int | None = None) -> SheetRows:
+    """Find the header by aliases and return the sheet's data rows; ``month``: the
+    period's, when known (see ``find_header``)."""
+    header = find_header(rows, table, required, month)
     above = rows[: header.first_row] if header else rows[:HEADER_CONTEXT]
     everywhere = rows if header is None else above + rows[header.last_row + 1:]
     unit_line = _labelled(everywhere, _UNIT_LINE, 1)
@@ -273,7 +274,7 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
     identity = _identity_chars(table)
     # a table above the best header, under a header of its own (一、续建项目 with its header
     # and rows, then 二、新开工项目 with a wider one): its rows are read under its header
-    earlier = (find_header(rows[: header.first_row - 1], table, required)
+    earlier = (find_header(rows[: header.first_row - 1], table, required, month)
                if header.first_row >= 3 else None)
     if earlier is not None:
         first_layout = row_layout(earlier, sheet_unit)
@@ -285,7 +286,7 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
     while index is not None:
         # below, a header that names other columns starts a table of its own
         count, index, following = _extend(result, rows, index, len(rows), header, layout,
-                                          table, file, sheet, identity, required)
+                                          table, file, sheet, identity, required, month)
         if count:
             result.tables.append((layout, count))
         if following is None:
@@ -296,8 +297,8 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
 
 def _extend(result: SheetRows, rows: list[list[Any]], start: int, end: int, header: Header,
             layout: Layout, table: dict[str, str], file: str, sheet: str,
-            identity: tuple[frozenset[str], ...], required: tuple[str, ...] | None = None
-            ) -> tuple[int, int | None, Header | None]:
+            identity: tuple[frozenset[str], ...], required: tuple[str, ...] | None = None,
+            month: int | None = None) -> tuple[int, int | None, Header | None]:
     """Add the data rows of ``rows[start:end]`` read under ``header``: (how many, where
     the next table's rows start, its header). With ``required``, a row left out that is a
     header naming other columns (``_next_header``) ends the table; else none does."""
@@ -309,7 +310,7 @@ def _extend(result: SheetRows, rows: list[list[Any]], start: int, end: int, head
         # a row without a number whose cells name columns elsewhere (二、新开工项目 under
         # 序号 | 项目名称 | 项目编号 after a table of 项目编号 | 项目名称)
         if required is not None and (skipped or _without_numbers(row)):
-            following = _next_header(rows, index, header, table, required, identity)
+            following = _next_header(rows, index, header, table, required, identity, month)
             if following is not None:
                 return len(result.rows) - before, following.last_row + 1, following
         if not skipped:
@@ -324,8 +325,8 @@ def _without_numbers(row: list[Any]) -> bool:
 
 
 def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[str, str],
-                 required: tuple[str, ...], identity: tuple[frozenset[str], ...]
-                 ) -> Header | None:
+                 required: tuple[str, ...], identity: tuple[frozenset[str], ...],
+                 month: int | None = None) -> Header | None:
     """The header at ``index`` (placed in the sheet) when it names other columns than
     ``header``, else None. A header repeated (a printed page's), whole or in part, is not
     another: the same columns, or some of them where they were (the lower row of a repeated
@@ -336,10 +337,10 @@ def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[
     if not any(isinstance(v, str) and _may_be_header(_SPACES.sub("", nfkc(v)), identity)
                for v in row):
         return None
-    found = find_header(rows[index: index + 2], table, required)
+    found = find_header(rows[index: index + 2], table, required, month)
     if found is None or found.first_row != 0 or found.columns.items() <= header.columns.items():
         return None
-    return Header(index, index + found.last_row, found.columns, found.units, found.repeats)
+    return replace(found, first_row=index, last_row=index + found.last_row)
 
 
 # What every data row of a table shares: (column index, name, letter, unit) of each cell,

@@ -11,6 +11,7 @@ a ``future_date`` — and builds the rows. A book a worker checked carries the r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +20,9 @@ from pipeline.check import Row, check_row
 from pipeline.findings import CellRef, Finding, finding
 from pipeline.headers import alias_table
 from pipeline.period import Period
-from pipeline.read import Book
-from pipeline.sheet import Layout, extract_rows, raw_row
+from pipeline.read import Book, Grid
+from pipeline.sheet import Layout, SheetRows, extract_rows, raw_row
+from pipeline.values import nfkc
 
 if TYPE_CHECKING:
     from pipeline.reconcile import Submission
@@ -40,6 +42,7 @@ class Checked:
     """What checking a book gives before the period is known."""
 
     findings: list[Finding] = field(default_factory=list)   # sheet-level: hidden, no header
+    month: int | None = None        # the period's month the book was checked for, if known
     unit_line: str | None = None
     report_date: dt.date | None = None
     # (index of the grid in book.grids, a table's row layout, its data rows checked): a
@@ -47,19 +50,22 @@ class Checked:
     sheets: list[tuple[int, Layout, list[CheckedRow]]] = field(default_factory=list)
 
 
-def check_book(book: Book) -> Checked:
-    """The data rows of one book, found and checked with no period (so no future_date)."""
-    return _check(book, None)[0]
+def check_book(book: Book, month: int | None = None) -> Checked:
+    """The data rows of one book, found and checked with no period end (so no future_date);
+    ``month``: the period's, when known (which columns and sheets are this month's)."""
+    return _check(book, None, month)[0]
 
 
-def _check(book: Book, end: dt.date | None) -> tuple[Checked, list[Row]]:
-    """The book checked for a period ending on ``end``, and its rows; with no period, the
-    rows are also kept in ``Checked.sheets``."""
-    checked, out = Checked(), []  # type: tuple[Checked, list[Row]]
+def _check(book: Book, end: dt.date | None,
+           month: int | None = None) -> tuple[Checked, list[Row]]:
+    """The book checked for a period ending on ``end`` (or in ``month``), and its rows;
+    with no period end, the rows are also kept in ``Checked.sheets``."""
+    month = end.month if end is not None else month
+    checked, out = Checked(month=month), []  # type: tuple[Checked, list[Row]]
     if not book.grids:
         return checked, out
     sheets = [extract_rows(g.rows, file=book.name, sheet=g.name, table=_TABLE,
-                           required=(C.PROJECT_ID, C.NAME)) for g in book.grids]
+                           required=(C.PROJECT_ID, C.NAME), month=month) for g in book.grids]
     with_header = [(i, g, s) for i, (g, s) in enumerate(zip(book.grids, sheets))
                    if s.header is not None]
     visible = [(i, g, s) for i, g, s in with_header if not g.hidden]
@@ -70,6 +76,8 @@ def _check(book: Book, end: dt.date | None) -> tuple[Checked, list[Row]]:
                 "hidden_sheet_skipped", f"隐藏工作表“{grid.name}”未读取（只读可见的工作表）",
                 f"hidden sheet “{grid.name}” was not read (only visible sheets are)",
                 ref=CellRef(book.name, grid.name)))
+    if month is not None and len(chosen) > 1:
+        chosen = _this_month(book, chosen, month, checked.findings)
     if not chosen:
         checked.findings.append(finding(
             "no_header", "没有找到表头（需要“项目编号”或“项目名称”以及“年度累计完成投资”等列）。"
@@ -92,11 +100,49 @@ def _check(book: Book, end: dt.date | None) -> tuple[Checked, list[Row]]:
     return checked, out
 
 
+def _this_month(book: Book, chosen: list[tuple[int, Grid, SheetRows]], month: int,
+                findings: list[Finding]) -> list[tuple[int, Grid, SheetRows]]:
+    """Of several sheets, those of the period's month when one is (the other months' tabs,
+    a sheet named 10月 or whose ytd column is 1-10月累计, are left with a finding); else
+    all of them (one sheet a category, say)."""
+    months = [_sheet_month(grid.name, sheet) for _, grid, sheet in chosen]
+    if month not in months:
+        return chosen
+    kept = []
+    for (i, grid, sheet), found in zip(chosen, months):
+        if found is None or found == month:
+            kept.append((i, grid, sheet))
+            continue
+        findings.append(finding(
+            "other_month_sheet_skipped",
+            f"工作表“{grid.name}”是{found}月的报表，本期（{month}月）未读取，只读取{month}月的工作表",
+            f"sheet “{grid.name}” is the report of month {found}: not read for month {month} "
+            f"(only that month's sheet is)", ref=CellRef(book.name, grid.name)))
+    return kept
+
+
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+              "十": 10, "十一": 11, "十二": 12}
+_SHEET_MONTH = re.compile(r"(?<![0-9])(0?[1-9]|1[0-2]|十[一二]?|[一二三四五六七八九])月")
+
+
+def _sheet_month(name: str, sheet: SheetRows) -> int | None:
+    """The month a sheet reports: the last month its name names (2026年10月, 10月份, 十月),
+    else N of its 1-N月累计 ytd column; None when neither says."""
+    named = _SHEET_MONTH.findall(nfkc(name))
+    if named:
+        last = named[-1]
+        return _CN_MONTHS.get(last) or int(last)
+    return sheet.header.ytd_months or None if sheet.header is not None else None
+
+
 def submission_from_book(book: Book, period: Period) -> Submission:
     """The data rows of one book, checked; file-level findings when it has none to give."""
     from pipeline.reconcile import Submission  # not in the reader workers: they need none
 
     checked = book.checked if isinstance(book.checked, Checked) else None
+    if checked is not None and checked.month != period.month:   # checked for another month
+        checked = None
     rows = _rows(book, checked, period.end) if checked is not None else None
     if checked is None or rows is None:   # read in-process, or a worker's answer that does
         checked, rows = _check(book, period.end)      # not fit

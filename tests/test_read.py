@@ -31,7 +31,7 @@ from pipeline.findings import Finding
 from pipeline.period import Period
 from pipeline.read import Book, read_book
 from pipeline.reconcile import Submission
-from pipeline.submission import submission_from_book
+from pipeline.submission import check_book, submission_from_book
 
 PERIOD = Period(2026, 11)
 TITLE = "双牌县2026年重点项目建设进度表（11月）"
@@ -467,6 +467,155 @@ def test_a_second_table_with_its_columns_placed_otherwise(tmp_path: Path,
         (9, "SP2026-012", "江村镇茶叶加工园", 20.0, 200.0),
         (10, "SP2026-013", "江村镇集镇供水工程", 30.0, 300.0)]
     assert all_findings(sub) == []
+
+
+@pytest.mark.parametrize("parent", ["投资完成情况", "完成投资情况", "投资完成", "本年完成投资",
+                                    "2026年完成投资（万元）"])
+@pytest.mark.parametrize("ytd_child", ["1-11月累计", "本年累计"])
+def test_a_parent_of_the_investment_done_over_this_month_and_the_total(
+        tmp_path: Path, parent: str, ytd_child: str) -> None:
+    path = make_workbook(tmp_path / "a.xlsx", ["项目编号", "项目名称", parent, None],
+                         [["SP2026-001", "潇水大桥", 100, 1100]],
+                         header2=[None, None, "本月", ytd_child],
+                         merges=["A1:A2", "B1:B2", "C1:D1"])
+    assert table(submission(path), C.MONTH_DONE, C.YTD_DONE) == [(3, 100.0, 1100.0)]
+
+
+def test_a_total_alone_under_a_parent_naming_no_year_is_not_this_year_s(tmp_path: Path) -> None:
+    """累计 under 完成投资 may be the total since the project began (SPEC 3: look-alike
+    columns are not this year's); under 本年完成投资 it is this year's."""
+    def ytd(parent: str) -> Any:
+        path = make_workbook(tmp_path / f"{parent}.xlsx", ["项目编号", "项目名称", parent, None],
+                             [["SP2026-001", "潇水大桥", 100, 1100]],
+                             header2=[None, None, "本月", "累计"],
+                             merges=["A1:A2", "B1:B2", "C1:D1"])
+        return only(submission(path)).values.get(C.YTD_DONE)
+
+    assert ytd("完成投资") is None
+    assert ytd("本年完成投资") == 1100.0
+
+
+@pytest.mark.parametrize("kind", ["centred", "csv"])
+def test_a_parent_written_in_its_first_cell_only(tmp_path: Path, kind: str) -> None:
+    """完成投资（元） centred across its two columns (not merged), or in a CSV: the parent
+    and its unit are over the empty cell to its right too."""
+    header = ["项目编号", "项目名称", "完成投资（元）", None, "形象进度"]
+    lower = [None, None, "本月", "1-11月累计", None]
+    data = ["SP2026-001", "潇水大桥", 1_000_000, 11_000_000, "路基施工"]
+    if kind == "csv":
+        path = tmp_path / "a.csv"
+        path.write_text("\n".join(",".join("" if v is None else str(v) for v in r)
+                                  for r in (header, lower, data)), encoding="utf-8")
+    else:
+        path = make_workbook(tmp_path / "a.xlsx", header, [data], header2=lower)
+        book = openpyxl.load_workbook(path)
+        book.active["C1"].alignment = openpyxl.styles.Alignment(horizontal="centerContinuous")
+        book.active["D1"].alignment = openpyxl.styles.Alignment(horizontal="centerContinuous")
+        book.save(path)
+    assert table(submission(path), C.MONTH_DONE, C.YTD_DONE) == [(3, 100.0, 1100.0)]
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("年度累计完成投资（单位：元）", 1100.0),
+    ("年度累计完成投资/元", 1100.0),
+    ("1月-11月累计完成投资", 11_000_000.0),
+    ("01-11月累计完成投资（元）", 1100.0),
+])
+def test_more_spellings_of_a_header_and_its_unit(tmp_path: Path, header: str,
+                                                 expected: float) -> None:
+    path = make_workbook(tmp_path / "a.xlsx", ["项目编号", "项目名称", header],
+                         [["SP2026-001", "潇水大桥", 11_000_000]])
+    assert only(submission(path)).values.get(C.YTD_DONE) == expected
+
+
+def test_a_units_row_under_a_two_row_header(tmp_path: Path) -> None:
+    path = make_workbook(
+        tmp_path / "a.xlsx", ["项目编号", "项目名称", "完成投资", None, "形象进度"],
+        [[None, None, "（元）", "（元）", None],
+         ["SP2026-001", "潇水大桥", 1_000_000, 11_000_000, "路基施工"]],
+        header2=[None, None, "本月", "1-11月累计", None],
+        merges=["A1:A2", "B1:B2", "C1:D1", "E1:E2"])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(4, 100.0, 1100.0)]
+    assert {code for code, _ in all_findings(sub)} == {"amount_in_yuan"}
+
+
+def test_the_unit_of_a_parent_over_a_two_row_header(tmp_path: Path) -> None:
+    """投资情况（元） over 年度计划投资 | 完成投资, 完成投资 over 本月 | 1-11月累计."""
+    path = make_workbook(
+        tmp_path / "a.xlsx", ["项目编号", "项目名称", "投资情况（元）", None, None],
+        [[None, None, None, "本月", "1-11月累计"],
+         ["SP2026-001", "潇水大桥", 20_000_000, 1_000_000, 11_000_000]],
+        header2=[None, None, "年度计划投资", "完成投资", None],
+        merges=["A1:A3", "B1:B3", "C1:E1", "C2:C3", "D2:E2"])
+    assert table(submission(path), C.MONTH_DONE, C.YTD_DONE) == [(4, 100.0, 1100.0)]
+
+
+def test_of_a_column_a_month_the_period_s_month_is_this_year_s(tmp_path: Path) -> None:
+    """1-1月累计 … 1-12月累计, December still empty: in November the 1-11月 column."""
+    months = [f"1-{m}月累计完成投资" for m in range(1, 13)]
+    path = make_workbook(tmp_path / "a.xlsx", ["项目编号", "项目名称", *months],
+                         [["SP2026-001", "潇水大桥", *[100 * m for m in range(1, 12)], None]])
+    sub = submission(path)
+    assert table(sub, C.YTD_DONE) == [(2, 1100.0)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!M2"]
+    # … and it is the period's month that says which, in a reader worker too
+    book = read(path)
+    book.checked = check_book(book, 10)
+    assert table(submission_from_book(book, Period(2026, 10)), C.YTD_DONE) == [(2, 1000.0)]
+    assert table(submission_from_book(book, PERIOD), C.YTD_DONE) == [(2, 1100.0)]
+
+
+def test_the_period_s_1_n_month_total_over_a_year_s_total_found_before_it(
+        tmp_path: Path) -> None:
+    path = make_workbook(tmp_path / "a.xlsx",
+                         ["项目编号", "项目名称", "年度累计完成投资", "1-11月累计完成投资"],
+                         [["SP2026-001", "潇水大桥", 1000, 1100]])
+    assert table(submission(path), C.YTD_DONE) == [(2, 1100.0)]
+
+
+@pytest.mark.parametrize("last_month_first", [False, True])
+@pytest.mark.parametrize("told_by", ["name", "header"])
+def test_a_tab_of_last_month_next_to_this_month_s_is_left_out(
+        tmp_path: Path, last_month_first: bool, told_by: str) -> None:
+    """A workbook kept a tab a month: only the period's month is read, whichever comes
+    first; the other tab gets an info finding, its rows are no project rows."""
+    def tab(month: int) -> list[list[Any]]:
+        ytd = "年度累计完成投资" if told_by == "name" else f"1-{month}月累计完成投资"
+        return [["项目编号", "项目名称", ytd],
+                ["SP2026-001", "潇水大桥", 100 * month], ["SP2026-002", "县城污水处理厂", 50 * month]]
+
+    names = {11: "11月" if told_by == "name" else "进度表",
+             10: "2026年10月" if told_by == "name" else "进度表（上月）"}
+    order = [10, 11] if last_month_first else [11, 10]
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for month in order:
+        sheet = book.create_sheet(names[month])
+        for line in tab(month):
+            sheet.append(line)
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    sub = submission(path)
+    assert table(sub, C.YTD_DONE) == [(2, 1100.0), (3, 550.0)]
+    assert {r.raw.sheet for r in sub.rows} == {names[11]}
+    assert codes(sub.findings) == [("other_month_sheet_skipped", f"a.xlsx:{names[10]}")]
+    assert "10月" in sub.findings[0].message
+
+
+def test_sheets_of_no_month_are_all_read(tmp_path: Path) -> None:
+    """One sheet a category: none names a month, every one is read."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, pid in (("续建项目", "SP2026-001"), ("新开工项目", "SP2026-002")):
+        sheet = book.create_sheet(name)
+        sheet.append(["项目编号", "项目名称", "1-11月累计完成投资"])
+        sheet.append([pid, "潇水大桥", 1100])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID) == [(2, "SP2026-001"), (2, "SP2026-002")]
+    assert sub.findings == []
 
 
 def test_a_repeated_header_row_is_skipped(tmp_path: Path) -> None:
