@@ -67,8 +67,8 @@ class SheetRows:
     tables: list[tuple[Layout, int]] = field(default_factory=list, repr=False, compare=False)
 
 
-_UNIT_LINE = re.compile(r"填报单位\s*[(（]?[盖章公章签字]*[)）]?\s*[:：]\s*(.*)$")
-_DATE_LINE = re.compile(r"填报(日期|时间)\s*[:：]\s*(.*)$")
+_UNIT_LINE = re.compile(r"填报单位\s*[(（]?[盖章公章签字]*[)）]?\s*[:：]?\s*(.*)$")
+_DATE_LINE = re.compile(r"填报(日期|时间)\s*[:：]?\s*(.*)$")
 _AMOUNT_UNIT = re.compile(r"(?<![报任])单位\s*[:：]\s*(万元|亿元|元)")
 _STOP = re.compile(r"\s{2,}|填报日期|填报时间|填报人|联系人|联系电话|审核人|负责人")
 # 一、 （二） 三. : a section's number, whatever follows; 1、 （2） 3. and 第二部分 number a
@@ -141,8 +141,9 @@ def _may_hold(row: list[Any], char: str) -> bool:
 
 
 def _labelled(rows: list[list[Any]], pattern: re.Pattern[str], group: int) -> str | None:
-    """The text after a label such as 填报单位：, in the same cell or the next one (both
-    labels start with 填报)."""
+    """The text after a label such as 填报单位：, in the same cell or the next one that is
+    not the label again (merged over two cells); the colon may be left out (both labels
+    start with 填报)."""
     for row in rows:
         if not _may_hold(row, "填"):
             continue
@@ -152,8 +153,9 @@ def _labelled(rows: list[list[Any]], pattern: re.Pattern[str], group: int) -> st
             if not match:
                 continue
             value = _STOP.split(match.group(group).strip())[0].strip()
-            if not value and position + 1 < len(texts):
-                value = _STOP.split(texts[position + 1][1])[0].strip()
+            following = (t for _, t in texts[position + 1:] if t != text)
+            if not value:
+                value = _STOP.split(next(following, ""))[0].strip()
             if value:
                 return value
     return None

@@ -115,6 +115,18 @@ def test_unit_and_report_date_lines_above_the_header(tmp_path: Path, lines: list
     assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [(header_row + 1, "SP2026-001", 900.0)]
 
 
+@pytest.mark.parametrize("colon", ["：", ""])
+def test_a_unit_label_merged_over_two_cells(tmp_path: Path, colon: str) -> None:
+    """填报单位： merged over A2:B2, the unit in C2 (the merged cell's text is in B2 too, as
+    read): the unit is C2's; the colon may be left out."""
+    path = make_workbook(tmp_path / "a.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥")],
+                         title_rows=[[TITLE], [f"填报单位{colon}", None, "县水利局", None,
+                                              f"填报日期{colon}", None, "2026年12月3日"]],
+                         merges=["A1:I1", "A2:B2", "E2:F2"])
+    sub = submission(path)
+    assert (sub.unit_line, sub.report_date) == ("县水利局", dt.date(2026, 12, 3))
+
+
 def test_unit_and_report_date_lines_below_the_data(tmp_path: Path) -> None:
     path = make_workbook(
         tmp_path / "a.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥")],
