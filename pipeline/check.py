@@ -7,6 +7,7 @@ and a finding names the cell and the fix.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +23,13 @@ from pipeline.values import (
     parse_date,
     parse_flag,
     parse_number,
+    says_none,
 )
 
 TEXT_FIELDS = (C.PHYSICAL_PROGRESS, C.PROBLEM, C.COORDINATION, C.FORCE_MAJEURE)
+# text columns where an answer saying there is none (暂无问题, 无需协调, 不涉及, 否) is no
+# problem, no request and no claim: empty
+NONE_SAID_FIELDS = frozenset({C.PROBLEM, C.COORDINATION, C.FORCE_MAJEURE})
 FIELD_ZH = {
     C.PROJECT_ID: "项目编号", C.NAME: "项目名称", C.MONTH_DONE: "本月完成投资",
     C.YTD_DONE: "年度累计完成投资", C.STARTED: "是否开工", C.ACTUAL_START: "实际开工时间",
@@ -64,7 +69,7 @@ def field_zh(name: str) -> str:
 
 
 # an amount column is parsed as an amount, else a date column as a date, else a flag
-_PARSERS = {**{n: parse_flag for n in C.FLAG_COLUMNS},
+_PARSERS = {**{n: functools.partial(parse_flag, column=n) for n in C.FLAG_COLUMNS},
             **{n: parse_date for n in C.DATE_COLUMNS},
             **{n: parse_number for n in C.AMOUNT_COLUMNS}}
 
@@ -88,14 +93,17 @@ def _parse_cell(name: str, cell: Cell, ref: CellRef | None, place: tuple[str, st
     hundreds of thousands."""
     parser = _PARSERS.get(name)
     if parser is None:
-        return _text(cell.value), [], True
+        text = _text(cell.value)
+        if text is not None and name in NONE_SAID_FIELDS and says_none(text):
+            return None, [], True
+        return text, [], True
     parsed = parser(cell.value)
     value = parsed.value
     if parsed.problem is None and not parsed.yuan and (
             value is None
             or (parser is parse_number and (cell.unit not in ("元", "亿元") or parsed.stated))
             or (parser is parse_date and (period_end is None or not value > period_end))
-            or parser is parse_flag):
+            or name in C.FLAG_COLUMNS):
         return value, [], True          # nothing to say about it
     if ref is None:
         assert place is not None
@@ -160,7 +168,9 @@ def _text(value: Any) -> str | None:
 
 
 def problem_type_code(text: str | None) -> str | None:
-    """问题类型 as a code; free text that names no known type is 'other'."""
+    """问题类型 as a code: a type's name or code, else the type whose name or word
+    (``PROBLEM_TYPE_WORDS``: 征地, 资金, 环境影响评价) comes first in the text; free text
+    that names no known type is 'other'."""
     if not text:
         return None
     key = nfkc(text).strip()
@@ -168,10 +178,13 @@ def problem_type_code(text: str | None) -> str | None:
         return C.PROBLEM_TYPES[key]
     if key.lower() in C.PROBLEM_TYPE_ZH:
         return key.lower()
-    for zh, code in C.PROBLEM_TYPES.items():
-        if zh in key:
-            return code
-    return "other"
+    places = [(key.find(word), code) for code, words in _TYPE_WORDS for word in words
+              if word in key]
+    return min(places)[1] if places else "other"
+
+
+_TYPE_WORDS = tuple((code, (C.PROBLEM_TYPE_ZH[code], *words))
+                    for code, words in C.PROBLEM_TYPE_WORDS.items())
 
 
 def check_row(raw: RawRow, *, period_end: dt.date | None) -> Row:

@@ -136,11 +136,36 @@ PROBLEM_TYPES: dict[str, str] = {  # zh -> code
     "其他": "other",
 }
 PROBLEM_TYPE_ZH = {v: k for k, v in PROBLEM_TYPES.items()}
+# words a 问题类型 written short or in other words names its type by (征地, 资金, 环境影响评价)
+PROBLEM_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "land": ("征地", "拆迁", "征收"),
+    "approval": ("用地", "审批", "报批"),
+    "funding": ("资金", "融资", "筹资"),
+    "planning": ("规划",),
+    "environment": ("环评", "环境影响", "环保"),
+}
 
-YES_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "已开工", "已竣工", "已履约",
-                       "开工", "竣工", "履约", "已", "有", "t"})
-NO_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "未开工", "未竣工",
-                      "未履约", "未", "无", "没有", "f"})
+# yes/no words of any flag column; a column's own words are in FLAG_WORDS
+_YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "已", "有", "t"})
+_NO = frozenset({"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "未", "无", "没有", "f"})
+# (yes, no) words of each flag column (a word may answer one question yes and another no:
+# 已开工 is started, and not completed)
+FLAG_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    STARTED: (_YES | {"已开工", "开工", "已动工", "动工", "已开建", "在建", "开工建设",
+                      "已开工建设", "施工中", "正在施工", "已进场", "已竣工", "竣工", "已完工",
+                      "完工", "已投产", "已建成"},
+              _NO | {"未开工", "未动工", "未开建", "尚未开工", "未进场"}),
+    COMPLETED: (_YES | {"已竣工", "竣工", "已完工", "完工", "已投产", "投产", "已建成", "建成",
+                        "竣工投产", "已竣工投产", "已竣工验收", "已交付使用"},
+                _NO | {"未竣工", "未完工", "尚未竣工", "未投产", "未建成", "在建", "施工中",
+                       "正在施工", "已开工", "开工", "已开工建设"}),
+    PERFORMING: (_YES | {"已履约", "履约", "正常履约", "按约履行", "履约中"},
+                 _NO | {"未履约", "违约", "未按约履行"}),
+    ATTRACTION: (_YES | {"招商引资", "招商引资项目"}, _NO | {"非招商引资", "非招商引资项目"}),
+}
+# the words of a flag whose column is not known: each column's own words for yes and no
+YES_WORDS = _YES | {"已开工", "已竣工", "已履约", "开工", "竣工", "履约"}
+NO_WORDS = _NO | {"未开工", "未竣工", "未履约"}
 EMPTY_WORDS = frozenset({"", "-", "--", "—", "——", "/", "无", "暂无", "没有", "无数据", "无问题",
                          "n/a", "na", "none", "null"})
 

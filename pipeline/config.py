@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.values import norm_id
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ class Settings:
     # [[recipients]]: extra distribution recipients (name, role, email, phone), as the
     # register's contacts sheet lists them; they win over the sheet for the same name and role
     recipients: tuple[Recipient, ...] = ()
+
+    def __post_init__(self) -> None:
+        # approved ids compare as the register's do (SPEC 5.1: trimmed, half-width, upper)
+        object.__setattr__(self, "force_majeure_approved",
+                           frozenset(map(norm_id, self.force_majeure_approved)))
 
     def digest(self) -> str:
         """SHA-256 of the settings as canonical JSON (recorded in the manifest)."""

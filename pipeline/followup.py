@@ -13,6 +13,7 @@ from pipeline.config import ListSizes
 from pipeline.history import Past
 from pipeline.period import Period
 from pipeline.score import r9
+from pipeline.values import norm_id
 
 ESCALATION = {1: "remind", 2: "interview"}   # 3 or more: accountability
 LISTS_CSV = ("list", "kind", "id", "name", "reason", "rank")
@@ -120,7 +121,7 @@ def red_black_lists(projects: pd.DataFrame, units: pd.DataFrame, sizes: ListSize
     # a month without the claim has nothing to hold
     claimed = (projects["force_majeure"].fillna("").astype(str).str.strip() != ""
                if "force_majeure" in projects.columns else False)
-    exempt = projects["project_id"].isin(approved) & claimed
+    exempt = projects["project_id"].map(norm_id).isin(approved) & claimed
     red = projects[(projects["light"] == "red") & ~exempt]
     red = red.assign(_unranked=red["rank"].isna(), _rank=red["rank"].fillna(0).astype(int))
     red = red.sort_values(["_unranked", "_rank", "project_id"], ascending=[True, False, True],

@@ -18,7 +18,7 @@ from pipeline.check import Row
 from pipeline.findings import CellRef, Finding, finding
 from pipeline.history import ProjectFact
 from pipeline.register import Project, Register
-from pipeline.values import display, norm_id, norm_name
+from pipeline.values import amount, display, norm_id, norm_name
 
 FUZZY_MIN = 90
 
@@ -256,9 +256,10 @@ def _project_checks(row: Row, project: Project, file_unit: str | None) -> None:
     if ytd is not None and total is not None and round(ytd, 9) > round(total, 9):
         row.findings.append(finding(
             "ytd_exceeds_total",
-            f"年度累计完成投资{ytd:g}万元大于项目总投资{total:g}万元。请核对金额和单位（万元）",
-            f"ytd_done {ytd:g} 万元 is more than the total investment {total:g} 万元. Check the "
-            "figure and its unit (万元)", ref=row.ref(C.YTD_DONE), value=ytd))
+            f"年度累计完成投资{amount(ytd)}万元大于项目总投资{amount(total)}万元。"
+            "请核对金额和单位（万元）",
+            f"ytd_done {amount(ytd)} 万元 is more than the total investment {amount(total)} "
+            "万元. Check the figure and its unit (万元)", ref=row.ref(C.YTD_DONE), value=ytd))
     if file_unit is not None and project.unit != file_unit:
         row.findings.append(finding(
             "unit_mismatch",
@@ -278,17 +279,17 @@ def _history_checks(row: Row, last: ProjectFact | None) -> None:
     if round(ytd, 9) < round(before, 9):
         row.findings.append(finding(
             "ytd_decreased",
-            f"年度累计完成投资{ytd:g}万元少于上月的{before:g}万元。累计数只增不减，请核对",
-            f"ytd_done {ytd:g} 万元 is less than last month's {before:g} 万元; a year-to-date "
-            "figure cannot go down. Check it", ref=row.ref(C.YTD_DONE), value=ytd))
+            f"年度累计完成投资{amount(ytd)}万元少于上月的{amount(before)}万元。累计数只增不减，请核对",
+            f"ytd_done {amount(ytd)} 万元 is less than last month's {amount(before)} 万元; "
+            "a year-to-date figure cannot go down. Check it", ref=row.ref(C.YTD_DONE), value=ytd))
     month = row.values.get(C.MONTH_DONE)
     if month is not None and round(abs(ytd - (before + month)), 9) > 0.5:
         row.findings.append(finding(
             "ytd_mismatch",
-            f"年度累计{ytd:g}万元不等于上月累计{before:g}万元加本月完成{month:g}万元"
-            f"（应为{before + month:g}）。请核对本月完成数和累计数",
-            f"ytd_done {ytd:g} ≠ last month's {before:g} + month_done {month:g} "
-            f"(= {before + month:g}). Check both figures", ref=row.ref(C.YTD_DONE), value=ytd))
+            f"年度累计{amount(ytd)}万元不等于上月累计{amount(before)}万元加本月完成{amount(month)}万元"
+            f"（应为{amount(before + month)}）。请核对本月完成数和累计数",
+            f"ytd_done {amount(ytd)} ≠ last month's {amount(before)} + month_done "
+            f"{amount(month)} (= {amount(before + month)}). Check both figures", ref=row.ref(C.YTD_DONE), value=ytd))
 
 
 def _settle_duplicates(submissions: list[Submission], projects: dict[str, Project]

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import gc
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ from pipeline.score import done_milestones, milestone_status, score_projects
 from pipeline.submission import submission_from_book
 from pipeline.workspace import Workspace
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
 
@@ -171,6 +173,11 @@ def analyse(register: Register, books: list[Book], period: Period, settings: Set
         columns=["unit", "has_error"])
     units = rank_units(unit_parts(projects, rows), settings.weights, settings.groups)
     findings = list(register.findings) + reconciled.findings
+    unknown = sorted(settings.force_majeure_approved - register.by_id().keys())
+    if unknown:
+        log.warning("keyproj.toml [force_majeure] approved 中的项目编号不在项目库中：%s，请核对 / "
+                    "approved ids not in the register: %s; check them",
+                    "、".join(unknown), ", ".join(unknown))
     return Analysis(period=period, register=register, books=books, reconciled=reconciled,
                     projects=projects, units=units, findings=findings, past=past,
                     lists=red_black_lists(projects, units, settings.lists,

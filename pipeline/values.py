@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.columns import EMPTY_WORDS, NO_WORDS, YES_WORDS
+from pipeline.columns import EMPTY_WORDS, FLAG_WORDS, NO_WORDS, YES_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,16 @@ def nfkc(text: str) -> str:
     if text.isascii():          # ASCII is its own normal form: skip the call
         return text
     return unicodedata.normalize("NFKC", text)
+
+
+# characters that show as nothing (zero-width space and joiners, word joiner, byte-order
+# mark, soft hyphen): pasted from web pages and chat apps into amounts, dates and ids
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters that show as nothing."""
+    return text if text.isascii() else text.translate(_INVISIBLE)
 
 
 def clean_text(value: Any) -> str:
@@ -56,7 +66,7 @@ def is_empty(value: Any) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _empty_text(text: str) -> bool:
     """Cached: a sheet asks this of the same cell several times (header, skip and parse)."""
-    return nfkc(text).strip().lower() in EMPTY_WORDS
+    return visible(nfkc(text)).strip().lower() in EMPTY_WORDS
 
 
 _SPACES = re.compile(r"\s+")
@@ -64,17 +74,19 @@ _SPACES = re.compile(r"\s+")
 
 def norm_id(value: Any) -> str:
     """Project ids compare trimmed, half-width and upper-case."""
-    return _SPACES.sub("", nfkc(clean_text(value))).upper()
+    return _SPACES.sub("", visible(nfkc(clean_text(value)))).upper()
 
 
 def norm_name(value: Any) -> str:
     """Names compare after NFKC with every space removed."""
-    return _SPACES.sub("", nfkc(clean_text(value)))
+    return _SPACES.sub("", visible(nfkc(clean_text(value))))
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SUFFIX = re.compile(r"(万元|万|元|亿元|亿)$")
 _SEPARATORS = re.compile(r"[\s,，_'’]")
+# digits grouped in thousands by commas (NFKC makes “，” a “,”): 1,234 or 12,345,678.9
+_GROUPED = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
 _NONE = Parsed()
 
 
@@ -107,7 +119,8 @@ def _parse_number_text(value: str) -> Parsed:
 
 
 def _number_text(value: str) -> Parsed:
-    text = nfkc(value).strip()
+    text = visible(nfkc(value)).strip()
+    misgrouped = "," in text and not _GROUPED.search(text)   # 1,2 or 12,34: no thousands
     text = _SEPARATORS.sub("", text)
     scale, yuan = 1.0, False
     suffix = _SUFFIX.search(text)
@@ -123,10 +136,16 @@ def _number_text(value: str) -> Parsed:
         text = "-" + text[1:-1]
     if not _NUMBER.match(text):
         return Parsed(problem="bad_number", hint=_number_hint(text))
+    if misgrouped:
+        return Parsed(problem="bad_number", hint=_COMMA_HINT)
     number = float(text) * scale
     if not math.isfinite(number):      # 1e999: a number too large to be an amount
         return Parsed(problem="bad_number", hint=("数值超出范围", "a number out of range"))
     return _signed(number, yuan=yuan, stated=stated)
+
+
+_COMMA_HINT = ("逗号不在千分位上（小数点请用“.”）",
+               "a comma that does not group thousands (write decimals with “.”)")
 
 
 def _signed(number: float, *, yuan: bool, stated: bool = False) -> Parsed:
@@ -151,6 +170,7 @@ def _number_hint(text: str) -> tuple[str, str]:
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(份)?(底|末)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_COMPACT_MONTH = re.compile(r"^(\d{4})(\d{2})$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -176,15 +196,27 @@ def parse_date(value: Any) -> Parsed:
     if isinstance(value, dt.date):
         return Parsed(value=value)
     if isinstance(value, bool):
-        return Parsed(problem="bad_date", hint=("不是日期", "not a date"))
+        return Parsed(problem="bad_date", hint=("是/否 不是日期", "a yes/no is not a date"))
     if isinstance(value, (int, float)):
-        number = float(value)
-        if 1900 < number < 2200 and not number.is_integer():
-            return _date_of(repr(number))
-        if 1 <= number < 2958466 and number.is_integer() and number > 3000:
-            return Parsed(value=EXCEL_EPOCH + dt.timedelta(days=int(number)))
-        return Parsed(problem="bad_date", hint=("不是日期", "not a date"))
+        return _date_number(float(value))
     return _date_text(str(value))
+
+
+def _date_number(number: float) -> Parsed:
+    """A date typed as a number: 2026.3 (March), 202603 (March), 20260315, or Excel's day
+    number (46096; 46096.5 is noon of that day). A day number over 100,000 would be after
+    the year 2173: such a number is read as 202603 or 20260315, or is no date."""
+    if not math.isfinite(number):
+        return Parsed(problem="bad_date", hint=("数值超出范围", "a number out of range"))
+    if 1900 < number < 2200 and not number.is_integer():
+        return _date_of(repr(number))
+    if number.is_integer() and 190001 <= number <= 220012:
+        return _date_of(f"{int(number) // 100}年{int(number) % 100}月")
+    if number.is_integer() and 19000101 <= number <= 22001231:
+        return _date_of(str(int(number)))
+    if 3000 < number < 100000:
+        return Parsed(value=EXCEL_EPOCH + dt.timedelta(days=int(number)))
+    return Parsed(problem="bad_date", hint=_DATE_HINT)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -197,7 +229,7 @@ _TIME_AFTER = re.compile(r"(T|\s+)\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
 def _date_text(value: str) -> Parsed:
-    text = nfkc(value).strip()
+    text = visible(nfkc(value)).strip()
     # a time after the date, cut before spaces go so that its hour stays whole
     text = _TIME_AFTER.sub("", text)
     return _date_of(_SPACES.sub("", text))
@@ -212,38 +244,73 @@ def _date_of(text: str) -> Parsed:
                 return Parsed(value=dt.date(year, month, day))
             except ValueError:
                 return Parsed(problem="bad_date", hint=("没有这一天", "no such day"))
-    match = _YM.match(text)
+    match = _YM.match(text) or _COMPACT_MONTH.match(text)
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         if 1 <= month <= 12:
             return Parsed(value=month_end(year, month))
         return Parsed(problem="bad_date", hint=("月份不在 1–12", "month not in 1–12"))
-    return Parsed(problem="bad_date",
-                  hint=("请写成 2026-03-15 或 2026年3月", "write it as 2026-03-15 or 2026年3月"))
+    return Parsed(problem="bad_date", hint=_DATE_HINT)
 
 
-def parse_flag(value: Any) -> Parsed:
-    """Yes/no: 是/否, Y/N, √/×, 已开工/未开工, true/false, 1/0."""
+_DATE_HINT = ("请写成 2026-03-15 或 2026年3月", "write it as 2026-03-15 or 2026年3月")
+
+
+# 暂无问题, 没有问题, 不存在问题, 无明显问题, 无困难, 无需协调, 不涉及, 无不可抗力, 无此情况
+_NONE_SAID = re.compile(
+    r"^(?:目前|当前|本月|本期|暂时?)?(?:无|没有|不存在|未发现|未遇到|不涉及|无需|不需要?)"
+    r"(?:明显|任何|其他|其它|重大|需要)?"
+    r"(?:问题|困难|困难和问题|问题和困难|问题及困难|困难及问题|协调|协调事项|协调的事项|"
+    r"协调解决的问题|需协调事项|需协调的事项|需协调解决的问题|不可抗力|不可抗力情况|"
+    r"不可抗力因素|此情况|此项|该情况)?$")
+_NONE_SAID_WORDS = frozenset({"正常", "正常推进", "进展正常", "进展顺利", "推进顺利", "不适用"})
+
+
+def says_none(text: str) -> bool:
+    """Whether a problem, coordination or force-majeure answer says there is none: a
+    placeholder, a no (否, ×, 0), 暂无问题, 无需协调, 不涉及, 正常推进; a closing 。 or
+    ! and spaces aside."""
+    key = _SPACES.sub("", visible(nfkc(text))).lower().rstrip("。.;；!！、,，")
+    return (key in EMPTY_WORDS or key in NO_WORDS or key in _NONE_SAID_WORDS
+            or _NONE_SAID.match(key) is not None)
+
+
+def parse_flag(value: Any, column: str | None = None) -> Parsed:
+    """Yes/no: 是/否, Y/N, √/×, 已开工/未开工, true/false, 1/0; with ``column``, its own
+    words too (``FLAG_WORDS``: 在建 is started, 已完工 completed, 已开工 not completed). A
+    word followed by a bracketed note (是（已开工）) is read by the word."""
     if value is None:
         return _NONE
     if isinstance(value, bool):
         return Parsed(value=value)
     if isinstance(value, (int, float)) and value in (0, 1):
         return Parsed(value=bool(value))
-    return _flag_text(str(value))
+    return _flag_text(str(value), column)
 
 
 @functools.lru_cache(maxsize=4096)
-def _flag_text(value: str) -> Parsed:
+def _flag_text(value: str, column: str | None) -> Parsed:
     """A yes/no typed as text (cached: a handful of words recur)."""
-    text = _SPACES.sub("", nfkc(value).lower())
-    if text in YES_WORDS:
+    yes, no = FLAG_WORDS.get(column, (YES_WORDS, NO_WORDS)) if column else (YES_WORDS, NO_WORDS)
+    text = _SPACES.sub("", visible(nfkc(value)).lower())
+    word = _BRACKETED.sub("", text) or text
+    if word in yes:
         return Parsed(value=True)
-    if text in NO_WORDS:
+    if word in no:
         return Parsed(value=False)
     if text in EMPTY_WORDS:
         return Parsed()
     return Parsed(problem="bad_flag", hint=("请填 是 或 否", "enter 是 (yes) or 否 (no)"))
+
+
+_BRACKETED = re.compile(r"[(\[【].*?[)\]】]")
+
+
+def amount(value: float) -> str:
+    """An amount for a message: every digit a person typed, up to four decimals, never in
+    exponent form (250000.6, not 250001; 1234567.8, not 1.23457e+06)."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def display(value: Any) -> str:

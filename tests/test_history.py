@@ -157,17 +157,32 @@ def test_three_red_months_is_accountability_and_approved_force_majeure(tmp_path:
         ("P1", "land", "3")]
     black = [r["id"] for r in _csv(tmp_path, "2026-11", "lists.csv") if r["list"] == "black"]
     assert "P1" in black
-    approved = Settings(force_majeure_approved=frozenset({"P1"}))
+    # an id approved as the office typed it: compared as the register's are
+    approved = Settings(force_majeure_approved=frozenset({" p１ "}))
     _run(ws, "2026-11", approved)
     projects = {p["project_id"]: p for p in _csv(tmp_path, "2026-11", "projects.csv")}
     assert projects["P1"]["light"] == "red"          # keeps its light …
     black = [r["id"] for r in _csv(tmp_path, "2026-11", "lists.csv") if r["list"] == "black"]
     assert "P1" not in black                          # … but stays off the black list
-    # a month whose row no longer claims it: the approval has nothing to hold
-    _month(ws, "2026-11", [["P1", "一号路", 10, 120, "征地未完成", "征地拆迁", None]])
-    _run(ws, "2026-11", approved)
-    black = [r["id"] for r in _csv(tmp_path, "2026-11", "lists.csv") if r["list"] == "black"]
-    assert "P1" in black
+    # a month whose row no longer claims it (empty, or saying there is none): the approval
+    # has nothing to hold
+    for no_claim in (None, "否", "不涉及", "无不可抗力"):
+        _month(ws, "2026-11", [["P1", "一号路", 10, 120, "征地未完成", "征地拆迁", no_claim]])
+        _run(ws, "2026-11", approved)
+        black = [r["id"] for r in _csv(tmp_path, "2026-11", "lists.csv") if r["list"] == "black"]
+        assert "P1" in black, no_claim
+
+
+def test_an_answer_saying_there_is_no_problem_is_no_coordination_item(tmp_path: Path) -> None:
+    """暂无问题 two months, then a real problem: one item, one month old; the answers are
+    kept as no problem in the history too."""
+    ws = _workspace(tmp_path)
+    for month, ytd, problem in ((9, 100, "暂无问题"), (10, 110, "无。"), (11, 120, "征地未完成")):
+        _month(ws, f"2026-{month:02d}", [["P1", "一号路", 10, ytd, problem, "其他"]])
+        _run(ws, f"2026-{month:02d}")
+        items = _csv(tmp_path, f"2026-{month:02d}", "coordination.csv")
+        assert [(i["text"], i["months"]) for i in items] == (
+            [("征地未完成", "1")] if month == 11 else []), month
 
 
 def test_peer_groups_in_units_and_lists(tmp_path: Path) -> None:

@@ -6,7 +6,17 @@ import datetime as dt
 
 import pytest
 
-from pipeline.values import EXCEL_EPOCH, parse_date, parse_flag, parse_number
+from pipeline import columns as C
+from pipeline.check import problem_type_code
+from pipeline.values import (
+    EXCEL_EPOCH,
+    amount,
+    norm_id,
+    parse_date,
+    parse_flag,
+    parse_number,
+    says_none,
+)
 
 D = dt.date
 
@@ -149,9 +159,12 @@ def test_parse_date_month_only_means_the_months_last_day(raw: object, expected: 
     ("2026年13月", "month not in 1–12"),
     ("三月中旬", "write it as 2026-03-15 or 2026年3月"),
     ("待定", "write it as 2026-03-15 or 2026年3月"),
-    (2026, "not a date"),
-    (True, "not a date"),
-    (-3, "not a date"),
+    (2026, "write it as 2026-03-15 or 2026年3月"),
+    (True, "a yes/no is not a date"),
+    (-3, "write it as 2026-03-15 or 2026年3月"),
+    (202613, "month not in 1–12"),
+    (123456789, "write it as 2026-03-15 or 2026年3月"),
+    (float("nan"), "a number out of range"),
 ])
 def test_parse_date_bad_dates(raw: object, hint_en: str) -> None:
     parsed = parse_date(raw)
@@ -189,3 +202,80 @@ def test_parse_flag_empty_is_none(raw: object) -> None:
 @pytest.mark.parametrize("raw", ["待定", "部分开工", 2])
 def test_parse_flag_other_text_is_bad_flag(raw: object) -> None:
     assert (parse_flag(raw).value, parse_flag(raw).problem) == (None, "bad_flag")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (202603, dt.date(2026, 3, 31)),         # a month typed as a number: its last day
+    ("202603", dt.date(2026, 3, 31)),
+    (20260315, dt.date(2026, 3, 15)),       # as a number, as text already was
+    ("20260315", dt.date(2026, 3, 15)),
+    (46096, dt.date(2026, 3, 15)),          # Excel's day number
+    (46096.5, dt.date(2026, 3, 15)),        # … at noon
+])
+def test_dates_typed_as_numbers(raw: object, expected: dt.date) -> None:
+    """202603 is March 2026, not Excel's day 202,603 (the year 2454)."""
+    assert (parse_date(raw).value, parse_date(raw).problem) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", ["1,2", "12,34", "1,2345", "1,000,00", "1，5"])
+def test_a_comma_that_groups_no_thousands_is_no_number(raw: str) -> None:
+    """1,2 is not 12 (nor 1.2): a bad_number that says so."""
+    parsed = parse_number(raw)
+    assert (parsed.value, parsed.problem) == (None, "bad_number")
+    assert "千分位" in parsed.hint[0]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1,100", 1100.0), ("1，100", 1100.0),
+                                               ("12,345,678.5", 12345678.5)])
+def test_commas_that_group_thousands(raw: str, expected: float) -> None:
+    assert parse_number(raw).value == expected
+
+
+def test_characters_that_show_as_nothing_are_not_there() -> None:
+    """A zero-width space or byte-order mark pasted with a figure, date or id."""
+    assert parse_number("1100\u200b").value == 1100.0
+    assert parse_date("\ufeff2026-03-15").value == dt.date(2026, 3, 15)
+    assert norm_id("SP2026\u200b-001") == "SP2026-001"
+    assert parse_number("\u200b") == parse_number("")
+
+
+@pytest.mark.parametrize(("column", "raw", "expected"), [
+    (C.COMPLETED, "已完工", True), (C.COMPLETED, "已投产", True), (C.COMPLETED, "已建成", True),
+    (C.COMPLETED, "已开工", False), (C.COMPLETED, "在建", False),
+    (C.STARTED, "在建", True), (C.STARTED, "已开工建设", True), (C.STARTED, "是（已开工）", True),
+    (C.STARTED, "已竣工", True), (C.STARTED, "否（未开工）", False),
+    (C.PERFORMING, "正常履约", True), (C.PERFORMING, "违约", False),
+])
+def test_each_flag_column_has_its_own_words(column: str, raw: str, expected: bool) -> None:
+    """已开工 answers 是否开工 yes and 是否竣工 no."""
+    assert (parse_flag(raw, column).value, parse_flag(raw, column).problem) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", ["无。", "暂无问题", "没有问题", "不存在问题", "无明显问题", "无困难",
+                                 "无需协调", "否", "0", "×", "正常推进", "不涉及", "无不可抗力",
+                                 "不存在需协调解决的问题"])
+def test_answers_saying_there_is_none(raw: str) -> None:
+    assert says_none(raw)
+
+
+@pytest.mark.parametrize("raw", ["征地拆迁未完成", "资金缺口500万元", "无法按期开工",
+                                 "暂无资金到位", "2026年6月特大暴雨", "有"])
+def test_answers_naming_something(raw: str) -> None:
+    assert not says_none(raw)
+
+
+@pytest.mark.parametrize(("value", "text"), [(250000.6, "250000.6"), (250001.0, "250001"),
+                                             (1234567.8, "1234567.8"), (0.0, "0"),
+                                             (1e6, "1000000"), (12.34567, "12.3457")])
+def test_amounts_in_messages_keep_their_digits(value: float, text: str) -> None:
+    assert amount(value) == text
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("征地", "land"), ("用地", "approval"), ("资金", "funding"), ("规划", "planning"),
+    ("环境影响评价", "environment"), ("征地拆迁、资金筹措", "land"), ("资金筹措及征地拆迁", "funding"),
+    ("用地审批", "approval"), ("协调难", "other"), ("funding", "funding"),
+])
+def test_a_problem_type_written_short_or_in_other_words(raw: str, code: str) -> None:
+    """The type whose name or word comes first in the text."""
+    assert problem_type_code(raw) == code

@@ -23,6 +23,7 @@ from pipeline.findings import Finding
 from pipeline.period import Period
 from pipeline.render import filters
 from pipeline.render.labels import label, label_or, labels, month_label, month_name
+from pipeline.values import norm_id
 
 CATEGORY_ORDER = ("new", "continuing", "completing", "preparatory")
 LIGHT_ORDER = ("green", "yellow", "red", "grey")
@@ -659,7 +660,7 @@ def claim_rows(projects: pd.DataFrame, approved: frozenset[str], lang: str
         text = _text(record.get("force_majeure")).strip()
         if not text:
             continue
-        ok = _text(record.get("project_id")) in approved
+        ok = norm_id(record.get("project_id")) in approved
         out.append(ClaimRow(_text(record.get("project_id")), _text(record.get("name")),
                             _text(record.get("unit")), text, ok,
                             label("fm_approved" if ok else "fm_pending", lang)))
