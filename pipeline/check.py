@@ -208,10 +208,18 @@ def check_row(raw: RawRow, *, period_end: dt.date | None) -> Row:
     row.values[C.PROBLEM_TYPE] = problem_type_code(row.values.get(C.PROBLEM_TYPE))
     if row.values.get(C.YTD_DONE) is None and C.YTD_DONE not in row.unusable:
         ref = row.ref(C.YTD_DONE)
-        row.findings.append(finding(
-            "missing_value", "年度累计完成投资未填写。请填写1月至本月累计完成投资（万元），没有则填 0",
-            "ytd_done (年度累计完成投资) is empty. Enter the investment done since 1 January "
-            "in 万元, 0 if none", ref=ref))
+        if C.YTD_DONE in raw.cells:
+            row.findings.append(finding(
+                "missing_value", "年度累计完成投资未填写。请填写1月至本月累计完成投资（万元），没有则填 0",
+                "ytd_done (年度累计完成投资) is empty. Enter the investment done since 1 January "
+                "in 万元, 0 if none", ref=ref))
+        else:       # the row's cell is in no column the header names
+            row.findings.append(finding(
+                "missing_value", "表头中没有年度累计完成投资列，本行的累计数无法读取。请按模板把该列表头"
+                "写作“年度累计完成投资”或“1-N月累计完成投资”（N 为本月）",
+                "the header has no ytd_done column, so the row's year-to-date figure cannot be "
+                "read. Head that column 年度累计完成投资 or 1-N月累计完成投资 (N: this month), as "
+                "in the template", ref=ref))
         row.unusable.add(C.YTD_DONE)
     if row.values.get(C.STARTED) is True and row.values.get(C.ACTUAL_START) is None \
             and C.ACTUAL_START not in row.unusable:

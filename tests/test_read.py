@@ -288,6 +288,9 @@ def test_a_lookalike_alone_leaves_ytd_done_missing(tmp_path: Path) -> None:
     assert C.YTD_DONE not in r.raw.cells
     assert (r.values[C.MONTH_DONE], r.values.get(C.YTD_DONE)) == (35.0, None)
     assert [f.code for f in r.findings] == ["missing_value"]
+    # the message says the header lacks the column (the sheet holds a figure: not 未填写)
+    assert "表头中没有年度累计完成投资列" in r.findings[0].message
+    assert "1-N月累计完成投资" in r.findings[0].message
 
 
 # --- rows that are not projects ----------------------------------------------------------------
