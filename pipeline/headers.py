@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pipeline.columns import MONTH_DONE, YTD_DONE, YTD_PATTERN
@@ -115,6 +115,12 @@ class Header:
     repeats: dict[str, list[int]] = field(default_factory=dict)  # canonical -> all indexes
     ytd_months: int = 0     # N when the ytd column's header is 1-N月累计, else 0
 
+    def placed(self, first_row: int, last_row: int) -> Header:
+        """The same header read from rows ``first_row`` to ``last_row`` (a reading is made
+        at row 0; dataclasses.replace costs a province more than the rest of the reading)."""
+        return Header(first_row, last_row, self.columns, self.units, self.repeats,
+                      self.ytd_months)
+
 
 _BLANK = HeaderLabel("", None)
 
@@ -157,26 +163,30 @@ def _map(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: boo
         else:
             parent = _BLANK
             continue
-        found = [_canonical(key, table, ytd) for key in keys]
-        if parent.key and ytd:
-            # 投资完成情况 / 2026年完成投资 over 本月 | 1-11月累计
-            found.append(_under_done(parent.key, low.key))
-        for canonical, months in found:
+        for key in keys:
+            canonical, months = _canonical(key, table, ytd)
             if canonical is not None:
-                repeats.setdefault(canonical, []).append(col)
-                if canonical not in named:
-                    named.add(canonical)
-                    columns[col] = canonical
-                    if months:
-                        ytd_months = months
-                elif canonical == YTD_DONE and _nearer(months, ytd_months, month):
-                    # 1-10月累计 | 本月 | 1-11月累计: the later month's total is this year's
-                    # so far, the other last month's
-                    del columns[next(c for c, name in columns.items() if name == YTD_DONE)]
-                    columns[col] = YTD_DONE
-                    ytd_months = months
-                units[col] = low.unit or up.unit or parent.unit
                 break
+        else:
+            if not (ytd and "完成" in parent.key):
+                continue
+            # 投资完成情况 / 2026年完成投资 over 本月 | 1-11月累计
+            canonical, months = _under_done(parent.key, low.key)
+            if canonical is None:
+                continue
+        repeats.setdefault(canonical, []).append(col)
+        if canonical not in named:
+            named.add(canonical)
+            columns[col] = canonical
+            if months:
+                ytd_months = months
+        elif canonical == YTD_DONE and _nearer(months, ytd_months, month):
+            # 1-10月累计 | 本月 | 1-11月累计: the later month's total is this year's so far,
+            # the other last month's
+            del columns[next(c for c, name in columns.items() if name == YTD_DONE)]
+            columns[col] = YTD_DONE
+            ytd_months = months
+        units[col] = low.unit or up.unit or parent.unit
     if not columns:
         return None
     return Header(0, 0, columns, units, repeats, ytd_months)
@@ -259,7 +269,7 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
             found = set(header.columns.values())
             if len(found) < 2 or not found & set(required):
                 continue
-            header = replace(header, first_row=index, last_row=index + 1 if two else index)
+            header = header.placed(index, index + 1 if two else index)
             readings[(index, two)] = header
             # more columns wins; on a tie the single-row reading (less assumed) wins
             score = (len(found), 0 if two else 1)
@@ -296,7 +306,8 @@ def _with_units(header: Header, labels: tuple[HeaderLabel, ...], last_row: int) 
     for col in header.columns:
         if units.get(col) is None and col < len(labels) and labels[col].unit:
             units[col] = labels[col].unit
-    return replace(header, last_row=last_row, units=units)
+    return Header(header.first_row, last_row, header.columns, units, header.repeats,
+                  header.ytd_months)
 
 
 def _units_row(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...],
@@ -315,5 +326,5 @@ def _units_row(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...],
 
 def _copy(header: Header) -> Header:
     """A header of its own (a remembered reading's dicts are shared)."""
-    return replace(header, columns=dict(header.columns), units=dict(header.units),
-                   repeats={name: list(cols) for name, cols in header.repeats.items()})
+    return Header(header.first_row, header.last_row, dict(header.columns), dict(header.units),
+                  {name: list(cols) for name, cols in header.repeats.items()}, header.ytd_months)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pipeline.columns import (
@@ -323,7 +323,10 @@ def _extend(result: SheetRows, rows: list[list[Any]], start: int, end: int, head
 def _without_numbers(row: list[Any]) -> bool:
     """No cell holds a number (a header's cells are text; a project's amounts and 序号
     are numbers, unless typed as text)."""
-    return not any(type(v) is int or type(v) is float for v in row)
+    for v in row:
+        if type(v) is float or type(v) is int:
+            return False
+    return True
 
 
 def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[str, str],
@@ -335,14 +338,15 @@ def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[
     two-row header read alone). Only a row whose name or id cell could be a header's is
     read as one (``_may_be_header``), wherever that cell is: another table's columns may
     be placed otherwise."""
-    row = rows[index]
-    if not any(isinstance(v, str) and _may_be_header(_SPACES.sub("", nfkc(v)), identity)
-               for v in row):
+    for v in rows[index]:
+        if type(v) is str and _may_be_header(_SPACES.sub("", nfkc(v)), identity):
+            break
+    else:
         return None
     found = find_header(rows[index: index + 2], table, required, month)
     if found is None or found.first_row != 0 or found.columns.items() <= header.columns.items():
         return None
-    return replace(found, first_row=index, last_row=index + found.last_row)
+    return found.placed(index, index + found.last_row)
 
 
 # What every data row of a table shares: (column index, name, letter, unit) of each cell,

@@ -266,6 +266,7 @@ _NONE_SAID = re.compile(
 _NONE_SAID_WORDS = frozenset({"正常", "正常推进", "进展正常", "进展顺利", "推进顺利", "不适用"})
 
 
+@functools.lru_cache(maxsize=16384)
 def says_none(text: str) -> bool:
     """Whether a problem, coordination or force-majeure answer says there is none: a
     placeholder, a no (否, ×, 0), 暂无问题, 无需协调, 不涉及, 正常推进; a closing 。 or
