@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -139,6 +140,46 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _table(value: Any, where: str, example: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"keyproj.toml: {where} 应为一节（如 {example}） / must be a table, "
+                          f"as in {example}")
+    return value
+
+
+def _only(table: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
+    unknown = sorted(set(table) - set(keys))
+    if unknown:
+        raise ConfigError(f"keyproj.toml: {where} 没有 {'、'.join(unknown)} 这一项，可用："
+                          f"{', '.join(keys)} / {where} has no key {', '.join(unknown)}; "
+                          f"known keys: {', '.join(keys)}")
+
+
+def _check_values(parts: dict[str, Any]) -> None:
+    """Numbers that would make the rules meaningless: thresholds out of order or range,
+    negative weights or list sizes, all weights zero."""
+    problems: list[tuple[str, str]] = []
+    for name, part in parts.items():
+        for key, value in asdict(part).items():
+            if isinstance(value, float) and not math.isfinite(value):
+                problems.append((f"[{name}] {key} 不是有限数", f"[{name}] {key} is not finite"))
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0 \
+                    and name in ("weights", "lists", "limits"):
+                problems.append((f"[{name}] {key} 不能为负", f"[{name}] {key} cannot be negative"))
+    lights, weights = parts["lights"], parts["weights"]
+    if lights.red_above_pp < lights.yellow_above_pp:
+        problems.append(("[lights] red_above_pp 应不小于 yellow_above_pp",
+                         "[lights] red_above_pp must be at least yellow_above_pp"))
+    if not 0 < lights.relative_red_below <= 1:
+        problems.append(("[lights] relative_red_below 应在 0 到 1 之间（如 0.5）",
+                         "[lights] relative_red_below must be over 0 and at most 1 (e.g. 0.5)"))
+    if not sum(asdict(weights).values()) > 0:
+        problems.append(("[weights] 权重之和应大于 0", "[weights] must not all be 0"))
+    if problems:
+        raise ConfigError("keyproj.toml: " + "；".join(zh for zh, _ in problems) + " / "
+                          + "; ".join(en for _, en in problems))
+
+
 def settings_from_dict(raw: dict[str, Any]) -> Settings:
     """Validate a parsed keyproj.toml and build Settings."""
     unknown = set(raw) - _KNOWN
@@ -154,10 +195,21 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
             "mode must be \"points\" or \"relative\"")
     if parts["report"].lang not in ("zh", "en"):
         raise ConfigError("keyproj.toml: [report] lang 应为 zh 或 en / lang must be zh or en")
-    groups = {str(k): _names(v, f"[groups] {k}") for k, v in raw.get("groups", {}).items()}
-    aliases_raw = raw.get("units", {}).get("aliases", {})
+    _check_values(parts)
+    groups_raw = _table(raw.get("groups", {}), "[groups]", "乡镇 = [\"泷泊镇人民政府\"]")
+    groups = {str(k): _names(v, f"[groups] {k}") for k, v in groups_raw.items()}
+    twice = sorted({u for k, v in groups.items() for u in v
+                    if sum(u in w for w in groups.values()) > 1})
+    if twice:
+        raise ConfigError(f"keyproj.toml: [groups] 中 {'、'.join(twice)} 出现在多个分组 / "
+                          f"{', '.join(twice)} in more than one group")
+    units = _table(raw.get("units", {}), "[units]", "[units.aliases]")
+    _only(units, ("aliases",), "[units]")
+    aliases_raw = _table(units.get("aliases", {}), "[units.aliases]",
+                         "县交通运输局 = [\"交通局\"]")
     aliases = {str(k): _names(v, f"[units.aliases] {k}") for k, v in aliases_raw.items()}
-    fm = raw.get("force_majeure", {})
+    fm = _table(raw.get("force_majeure", {}), "[force_majeure]", "approved = [\"SP2026-014\"]")
+    _only(fm, ("approved",), "[force_majeure]")
     approved = _names(fm.get("approved", []), "[force_majeure] approved")
     return Settings(**parts, groups=groups, unit_aliases=aliases,
                     force_majeure_approved=frozenset(approved),

@@ -6,6 +6,7 @@ import pandas as pd
 
 from pipeline.config import Weights
 from pipeline.score import r9
+from pipeline.values import short_form
 
 PARTS = ("investment", "starts", "milestones", "reporting")
 
@@ -94,8 +95,11 @@ def rank_units(parts: pd.DataFrame, weights: Weights,
     frame["score"] = [unit_score({k: row[k] for k in PARTS}, weights)
                       for _, row in frame.iterrows()]
     if groups:
-        member = {unit: name for name, units in groups.items() for unit in units}
-        frame["group"] = frame["unit"].map(lambda u: member.get(u, "其他"))
+        # a unit named in a group as the register writes it or by its short form (泷泊镇)
+        member = {short_form(unit): name for name, units in groups.items() for unit in units}
+        member.update({unit: name for name, units in groups.items() for unit in units})
+        frame["group"] = frame["unit"].map(
+            lambda u: member.get(u) or member.get(short_form(u), "其他"))
     frame["_score"] = frame["score"].map(r9)
     frame["_inv"] = frame["investment"].map(lambda v: -1.0 if pd.isna(v) else r9(float(v)))
     frame = frame.sort_values(["_score", "_inv", "unit"], ascending=[False, False, True],

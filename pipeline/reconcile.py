@@ -18,7 +18,7 @@ from pipeline.check import Row
 from pipeline.findings import CellRef, Finding, finding
 from pipeline.history import ProjectFact
 from pipeline.register import Project, Register
-from pipeline.values import amount, display, norm_id, norm_name
+from pipeline.values import amount, display, norm_id, norm_name, short_form
 
 FUZZY_MIN = 90
 
@@ -43,13 +43,6 @@ class Reconciled:
     kept: dict[str, Row]                     # project_id -> the row used
     findings: list[Finding]                  # row findings, file findings, not_reported
     file_units: dict[str, str | None]
-
-
-def short_form(name: str) -> str:
-    """县交通运输局 -> 交通运输局; 泷泊镇人民政府 -> 泷泊镇."""
-    text = norm_name(name)
-    text = re.sub(r"^[县市区]", "", text)
-    return re.sub(r"人民政府$", "", text)
 
 
 def unit_names(units: list[str], aliases: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:

@@ -57,6 +57,7 @@ from pipeline.rerun import run_key
 from pipeline.sandbox import read_files
 from pipeline.score import done_milestones, milestone_status, score_projects
 from pipeline.submission import submission_from_book
+from pipeline.values import short_form
 from pipeline.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -173,17 +174,25 @@ def analyse(register: Register, books: list[Book], period: Period, settings: Set
         columns=["unit", "has_error"])
     units = rank_units(unit_parts(projects, rows), settings.weights, settings.groups)
     findings = list(register.findings) + reconciled.findings
-    unknown = sorted(settings.force_majeure_approved - register.by_id().keys())
-    if unknown:
-        log.warning("keyproj.toml [force_majeure] approved 中的项目编号不在项目库中：%s，请核对 / "
-                    "approved ids not in the register: %s; check them",
-                    "、".join(unknown), ", ".join(unknown))
+    _warn_unknown(sorted(settings.force_majeure_approved - register.by_id().keys()),
+                  "[force_majeure] approved 中的项目编号", "approved ids")
+    forms = {form for unit in register.units for form in (unit, short_form(unit))}
+    _warn_unknown(sorted({u for units in settings.groups.values() for u in units
+                          if u not in forms and short_form(u) not in forms}),
+                  "[groups] 中的单位", "units in [groups]")
     return Analysis(period=period, register=register, books=books, reconciled=reconciled,
                     projects=projects, units=units, findings=findings, past=past,
                     lists=red_black_lists(projects, units, settings.lists,
                                           settings.force_majeure_approved),
                     attraction=attraction_rates(projects),
                     coordination=coordination_items(projects, period, past))
+
+
+def _warn_unknown(names: list[str], zh: str, en: str) -> None:
+    """Settings that name what the register has not: said on the console, the run goes on."""
+    if names:
+        log.warning("keyproj.toml %s不在项目库中：%s，请核对 / %s not in the register: %s; "
+                    "check them", zh, "、".join(names), en, ", ".join(names))
 
 
 def period_facts(analysis: Analysis, settings: Settings) -> PeriodFacts:

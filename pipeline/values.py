@@ -82,6 +82,13 @@ def norm_name(value: Any) -> str:
     return _SPACES.sub("", visible(nfkc(clean_text(value))))
 
 
+def short_form(name: str) -> str:
+    """A unit's short form (SPEC 4): 县交通运输局 -> 交通运输局; 泷泊镇人民政府 -> 泷泊镇."""
+    text = norm_name(name)
+    text = re.sub(r"^[县市区]", "", text)
+    return re.sub(r"人民政府$", "", text)
+
+
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SUFFIX = re.compile(r"(万元|万|元|亿元|亿)$")
 _SEPARATORS = re.compile(r"[\s,，_'’]")

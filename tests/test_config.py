@@ -68,3 +68,31 @@ def test_bad_config_names_the_problem(tmp_path: Path, text: str, needle: str) ->
 def test_a_named_config_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml", required=True)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('[force_majeure]\napprove = ["P1"]', "approve"),            # a typo is no approval
+    ('[units]\nalias = {"县交通运输局" = ["交通局"]}', "alias"),
+    ('groups = "乡镇"', "[groups]"),
+    ("units = 5", "[units]"),
+    ('[units]\naliases = ["交通局"]', "[units.aliases]"),
+    ('force_majeure = ["P1"]', "[force_majeure]"),
+    ("[lights]\nyellow_above_pp = 20\nred_above_pp = 10", "red_above_pp"),
+    ("[lights]\nrelative_red_below = 1.5", "relative_red_below"),
+    ("[lights]\nred_above_pp = nan", "red_above_pp"),
+    ("[weights]\nstarts = -20", "starts"),
+    ("[weights]\ninvestment = 0\nstarts = 0\nmilestones = 0\nreporting = 0", "[weights]"),
+    ("[lists]\nred_projects = -1", "red_projects"),
+    ('[groups]\n"乡镇" = ["泷泊镇"]\n"部门" = ["泷泊镇", "县水利局"]', "泷泊镇"),
+])
+def test_settings_that_cannot_mean_what_they_say_stop_the_run(tmp_path: Path, text: str,
+                                                             says: str) -> None:
+    """A mistyped key, a wrong type or a meaningless number: a ConfigError in Chinese and
+    English that names it (never a traceback, never silently ignored)."""
+    path = tmp_path / "keyproj.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert says in message and " / " in message
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message.split(" / ")[0])

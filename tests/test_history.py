@@ -246,3 +246,20 @@ def test_schema_is_versioned(tmp_path: Path) -> None:
     conn.close()
     assert sqlite3.connect(tmp_path / "h.sqlite").execute(
         "SELECT name FROM sqlite_master WHERE name = 'periods'").fetchone() == ("periods",)
+
+
+def test_settings_naming_what_the_register_has_not(tmp_path: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A group names a unit by its short form (乙镇 for 乙镇人民政府): it is that unit's. An
+    approved id or a group's unit the register lacks is named in a warning; the run goes
+    on."""
+    ws = _workspace(tmp_path)
+    _month(ws, "2026-11", [["P1", "一号路", 10, 1200]])
+    settings = Settings(groups={"乡镇": ("乙镇", "丙镇"), "部门": ("甲局",)},
+                        force_majeure_approved=frozenset({"SP-404"}))
+    with caplog.at_level("WARNING"):
+        _run(ws, "2026-11", settings)
+    units = {u["unit"]: u["group"] for u in _csv(tmp_path, "2026-11", "units.csv")}
+    assert units == {"甲局": "部门", "乙镇人民政府": "乡镇"}
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "SP-404" in warned and "丙镇" in warned and "乙镇、" not in warned
