@@ -112,7 +112,7 @@ def recipients(register: Register, settings: Settings) -> list[Recipient]:
     leadership contact; contacts naming no unit or leader of the register are listed as
     unknown. keyproj.toml's [[recipients]] win over the sheet for the same name and role."""
     units = register.units
-    leaders = sorted({p.leader for p in register.projects if p.leader})
+    leaders = register.leaders
 
     def key(contact: dict[str, str]) -> tuple[str, str]:
         role = contact_role(contact.get("role", "")) or contact.get("role", "").strip()
@@ -204,7 +204,7 @@ def build_bundles(register: Register, people: list[Recipient], out: Path, period
     """One bundle a recipient, with the files that exist and that the manifest vouches for;
     ``templates`` maps unit -> its template for the next month."""
     unit_files = file_names(register.units)
-    leader_files = file_names(sorted({p.leader for p in register.projects if p.leader}))
+    leader_files = file_names(register.leaders)
     month, nxt = _month(period), _month(period.next)
     labels = _labels(people)
     bundles = []

@@ -13,7 +13,7 @@ from pipeline.config import ListSizes
 from pipeline.history import Past
 from pipeline.period import Period
 from pipeline.score import r9
-from pipeline.values import norm_id
+from pipeline.values import leaders_of, norm_id
 
 ESCALATION = {1: "remind", 2: "interview"}   # 3 or more: accountability
 LISTS_CSV = ("list", "kind", "id", "name", "reason", "rank")
@@ -66,7 +66,8 @@ def problem_type_of(row: Mapping[str, Any] | pd.Series) -> str | None:
 
 
 def coordination_items(projects: pd.DataFrame, period: Period, past: Past) -> pd.DataFrame:
-    """Every reported problem or coordination request, for its leader, oldest first."""
+    """Every reported problem or coordination request, for each of its project's leaders,
+    oldest first."""
     records = []
     # the columns read, as plain records (a province has 20,000 projects: iterrows made a
     # Series of each); a column the frame lacks reads as None, as Series.get gives it
@@ -81,9 +82,12 @@ def coordination_items(projects: pd.DataFrame, period: Period, past: Past) -> pd
             parts.append(row["problem"])
         if isinstance(row.get("coordination"), str) and row["coordination"]:
             parts.append(f"需协调：{row['coordination']}")
-        records.append({"leader": row["leader"], "project_id": row["project_id"],
-                        "unit": row["unit"], "problem_type": kind, "text": "；".join(parts),
-                        "months": problem_months(row["project_id"], kind, period, past)})
+        months = problem_months(row["project_id"], kind, period, past)
+        # an item for each of the project's leaders (a cell may name two: 张三、李四)
+        for leader in leaders_of(row.get("leader")) or ("",):
+            records.append({"leader": leader, "project_id": row["project_id"],
+                            "unit": row["unit"], "problem_type": kind, "text": "；".join(parts),
+                            "months": months})
     frame = pd.DataFrame.from_records(records, columns=list(COORDINATION_CSV))
     return frame.sort_values(["leader", "months", "project_id"], ascending=[True, False, True],
                              kind="mergesort").reset_index(drop=True)

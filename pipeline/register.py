@@ -12,7 +12,7 @@ from pipeline.findings import CellRef, Finding, finding
 from pipeline.headers import alias_table
 from pipeline.read import Book, Grid
 from pipeline.sheet import RawRow, extract_rows
-from pipeline.values import clean_text, nfkc, norm_id, norm_name
+from pipeline.values import clean_text, leaders_of, nfkc, norm_id, norm_name
 
 REGISTER_FILE = "../register.xlsx"
 
@@ -51,6 +51,11 @@ class Register:
     @property
     def units(self) -> list[str]:
         return sorted({p.unit for p in self.projects})
+
+    @property
+    def leaders(self) -> list[str]:
+        """Every liaison leader, one by one (a cell may name two: ``leaders_of``)."""
+        return sorted({name for p in self.projects for name in leaders_of(p.leader)})
 
     def by_id(self) -> dict[str, Project]:
         return {norm_id(p.project_id): p for p in self.projects}

@@ -82,6 +82,17 @@ def norm_name(value: Any) -> str:
     return _SPACES.sub("", visible(nfkc(clean_text(value))))
 
 
+_LEADER_SEPARATORS = re.compile(r"\s*[、,，;；/／]\s*")
+
+
+def leaders_of(cell: object) -> tuple[str, ...]:
+    """The liaison leaders a register's 联系领导 cell names: 张三、李四 (or 张三，李四, 张三/李四)
+    is two leaders, each with the project on their list."""
+    if not isinstance(cell, str):
+        return ()
+    return tuple(dict.fromkeys(n for n in _LEADER_SEPARATORS.split(cell.strip()) if n))
+
+
 def short_form(name: str) -> str:
     """A unit's short form (SPEC 4): 县交通运输局 -> 交通运输局; 泷泊镇人民政府 -> 泷泊镇."""
     text = norm_name(name)

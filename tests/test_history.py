@@ -263,3 +263,25 @@ def test_settings_naming_what_the_register_has_not(tmp_path: Path,
     assert units == {"甲局": "部门", "乙镇人民政府": "乡镇"}
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert "SP-404" in warned and "丙镇" in warned and "乙镇、" not in warned
+
+
+def test_a_project_of_two_leaders_is_on_both_lists(tmp_path: Path) -> None:
+    """联系领导 “张三、李四”: two leaders, each with the project and its problem on their list
+    (not a third leader named “张三、李四”, whose list nobody gets)."""
+    write_register(tmp_path / "input/register.xlsx", [
+        project("P1", "一号路", unit="甲局", leader="张三、李四", plan=1200, total=50000),
+        project("P2", "二号桥", unit="甲局", leader="李四", plan=1200, total=50000),
+    ])
+    ws = Workspace(tmp_path / "input", tmp_path / "output")
+    _month(ws, "2026-11", [["P1", "一号路", 10, 100, "征地未完成", "征地拆迁"],
+                           ["P2", "二号桥", 10, 1100]])
+    _run(ws, "2026-11")
+    items = _csv(tmp_path, "2026-11", "coordination.csv")
+    assert sorted((i["leader"], i["project_id"]) for i in items) == [("张三", "P1"), ("李四", "P1")]
+    leaders = tmp_path / "output/2026-11/leaders"
+    assert sorted(p.name for p in leaders.glob("*.html")) == ["张三.html", "李四.html"]
+    for name in ("张三", "李四"):
+        page = (leaders / f"{name}.html").read_text(encoding="utf-8")
+        assert "一号路" in page and "征地未完成" in page
+    assert "二号桥" in (leaders / "李四.html").read_text(encoding="utf-8")
+    assert "二号桥" not in (leaders / "张三.html").read_text(encoding="utf-8")

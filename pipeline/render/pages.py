@@ -35,6 +35,7 @@ from pipeline.render.context import (
 )
 from pipeline.render.labels import label, label_or, labels, month_label
 from pipeline.score import MilestoneStatus
+from pipeline.values import leaders_of
 
 # red first: what a reader must act on comes first
 _LIGHT_URGENCY = {"red": 0, "grey": 1, "yellow": 2, "green": 3}
@@ -374,7 +375,7 @@ def leader_context(*, leader: str, projects: pd.DataFrame, coordination: pd.Data
     for ``unit_context``."""
     when = Period.parse(period)
     t = labels(lang)
-    mine = projects[projects["leader"] == leader]
+    mine = projects[projects["leader"].map(lambda cell: leader in leaders_of(cell))]
     rows = sorted(own_rows(mine, ranked, lang), key=lambda r: (
         _LIGHT_URGENCY.get(r.light, 4), r.rank is None, r.rank or 0, r.project_id))
     items = (coordination[coordination["leader"] == leader] if not coordination.empty

@@ -293,8 +293,7 @@ def render_reports(analysis: Analysis, settings: Settings, *, jobs: int | None =
             if not pages["report"] and drawn.done():
                 add_bulletin()
 
-        leaders = sorted({p.leader for p in analysis.register.projects if p.leader})
-        leader_files = file_names(leaders)
+        leader_files = file_names(analysis.register.leaders)
         for leader, stem in leader_files.items():
             sheet = leader_context(leader=leader, projects=analysis.projects,
                                    coordination=analysis.coordination, period=str(period),
