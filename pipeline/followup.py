@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import ListSizes
-from pipeline.history import Past
+from pipeline.history import Past, ProjectFact
 from pipeline.period import Period
 from pipeline.score import r9
 from pipeline.values import leaders_of, norm_id
@@ -22,12 +22,14 @@ ATTRACTION_CSV = ("scope", "signed", "performing", "started", "funds_in_place",
 COORDINATION_CSV = ("leader", "project_id", "unit", "problem_type", "text", "months")
 
 
-def red_months(project_id: str, period: Period, past: Past) -> int:
-    """Consecutive red months of a project before ``period`` in the history."""
+def red_months(project_id: str, period: Period, past: Past, unit: str | None = None) -> int:
+    """Consecutive red months of a project before ``period`` in the history; with ``unit``,
+    a month the id belonged to another unit breaks the chain (an id a county numbers afresh
+    each year names another project in the new register)."""
     count, month = 0, period.before
     while True:
         fact = past.project(month, project_id)
-        if fact is None or fact.light != "red":
+        if fact is None or fact.light != "red" or not _same(fact, unit):
             return count
         count += 1
         month = month.before
@@ -36,24 +38,32 @@ def red_months(project_id: str, period: Period, past: Past) -> int:
 def escalation(projects: pd.DataFrame, period: Period, past: Past) -> pd.DataFrame:
     """1 red month: remind; 2: interview; 3 or more: accountability; else empty."""
     levels = []
-    for pid, light in zip(projects["project_id"], projects["light"]):
+    for pid, light, unit in zip(projects["project_id"], projects["light"], projects["unit"]):
         if light != "red":
             levels.append("")
             continue
-        months = 1 + red_months(pid, period, past)
+        months = 1 + red_months(pid, period, past, unit)
         levels.append(ESCALATION.get(months, "accountability"))
     return projects.assign(escalation=levels)
 
 
-def problem_months(project_id: str, problem_type: str, period: Period, past: Past) -> int:
-    """Consecutive months, this one included, the project reported this problem type."""
+def problem_months(project_id: str, problem_type: str, period: Period, past: Past,
+                   unit: str | None = None) -> int:
+    """Consecutive months, this one included, the project reported this problem type (with
+    ``unit``, as ``red_months``: a month of another unit's project breaks the chain)."""
     count, month = 1, period.before
     while True:
         fact = past.project(month, project_id)
-        if fact is None or fact.problem_type != problem_type:
+        if fact is None or fact.problem_type != problem_type or not _same(fact, unit):
             return count
         count += 1
         month = month.before
+
+
+def _same(fact: ProjectFact, unit: str | None) -> bool:
+    """Whether a past month's fact is of the same project as one of ``unit`` (a fact from
+    before the history kept units, or no unit given: the same)."""
+    return unit is None or not fact.unit or fact.unit == unit
 
 
 def problem_type_of(row: Mapping[str, Any] | pd.Series) -> str | None:
@@ -82,7 +92,7 @@ def coordination_items(projects: pd.DataFrame, period: Period, past: Past) -> pd
             parts.append(row["problem"])
         if isinstance(row.get("coordination"), str) and row["coordination"]:
             parts.append(f"需协调：{row['coordination']}")
-        months = problem_months(row["project_id"], kind, period, past)
+        months = problem_months(row["project_id"], kind, period, past, row.get("unit"))
         # an item for each of the project's leaders (a cell may name two: 张三、李四)
         for leader in leaders_of(row.get("leader")) or ("",):
             records.append({"leader": leader, "project_id": row["project_id"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,25 @@ def test_a_project_of_two_leaders_is_on_both_lists(tmp_path: Path) -> None:
         assert "一号路" in page and "征地未完成" in page
     assert "二号桥" in (leaders / "李四.html").read_text(encoding="utf-8")
     assert "二号桥" not in (leaders / "张三.html").read_text(encoding="utf-8")
+
+
+def test_an_id_given_to_another_unit_s_project_starts_a_chain_of_its_own(tmp_path: Path
+                                                                          ) -> None:
+    """2026's P1 (甲局) is red October to December; 2027's register gives P1 to a new
+    project of 乙镇人民政府, red in January: its first red month (remind, problem month 1),
+    not the fourth of another project's."""
+    ws = _workspace(tmp_path)
+    for month in (10, 11, 12):
+        _month(ws, f"2026-{month:02d}", [["P1", "一号路", 10, 100, "征地未完成", "征地拆迁"]])
+        _run(ws, f"2026-{month:02d}")
+    write_register(tmp_path / "input/register.xlsx", [
+        project("P1", "新材料厂", category="新开工", unit="乙镇人民政府", plan=1200,
+                total=50000, start=dt.datetime(2026, 12, 1))])      # not started: red
+    make_workbook(ws.input_dir / "2027-01" / "乙镇.xlsx", HEADER,
+                  [["P1", "新材料厂", 0, 0, "征地未完成", "征地拆迁"]],
+                  title_rows=[["填报单位：乙镇人民政府"]])
+    _run(ws, "2027-01")
+    projects = {p["project_id"]: p for p in _csv(tmp_path, "2027-01", "projects.csv")}
+    assert (projects["P1"]["light"], projects["P1"]["escalation"]) == ("red", "remind")
+    items = _csv(tmp_path, "2027-01", "coordination.csv")
+    assert [(i["project_id"], i["months"]) for i in items] == [("P1", "1")]
