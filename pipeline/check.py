@@ -39,6 +39,7 @@ FIELD_ZH = {
     C.PLANNED_START: "计划开工时间", C.PLANNED_COMPLETION: "计划竣工时间",
     C.CONTRACT_AMOUNT: "合同引资额", C.ATTRACTION: "是否招商引资项目",
     C.MILESTONE_PLANNED: "计划完成时间", C.MILESTONE: "节点名称",
+    **{plan: f"{m}月计划累计" for m, plan in enumerate(C.PLAN_MONTHS, start=1)},
 }
 
 

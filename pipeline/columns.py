@@ -48,12 +48,18 @@ REGISTER_ALIASES: dict[str, tuple[str, ...]] = {
     UNIT: ("责任单位",),
     LEADER: ("联系领导", "县级联系领导"),
     TOTAL_INVESTMENT: ("总投资",),
-    ANNUAL_PLAN: ("年度计划投资",),
+    ANNUAL_PLAN: ("年度计划投资", "年度投资计划", "本年计划投资", "本年度计划投资", "年度计划"),
     PLANNED_START: ("计划开工时间",),
     PLANNED_COMPLETION: ("计划竣工时间",),
     ATTRACTION: ("招商引资", "是否招商引资项目"),
     CONTRACT_AMOUNT: ("合同引资额",),
-    **{f"plan_{m}": (f"{m}月", f"{m}月计划累计", f"1-{m}月计划累计") for m in range(1, 13)},
+    # 1月 … 12月 (planned cumulative), as registers head them: 1月份, 01月, 1月末, 截至1月底,
+    # 1-3月, 1-3月计划, 3月计划累计 (a year before them, 2026年3月, is taken off: headers.py)
+    **{f"plan_{m}": (f"{m}月", f"{m}月份", f"{m:02d}月", f"{m}月末", f"{m}月底", f"截至{m}月底",
+                     f"截至{m}月末", f"截止{m}月底", f"截止{m}月末", f"{m}月计划", f"{m}月计划累计",
+                     f"{m}月累计计划", f"1-{m}月", f"1-{m}月计划", f"1-{m}月计划累计",
+                     f"1-{m}月累计计划")
+       for m in range(1, 13)},
 }
 REGISTER_REQUIRED = (PROJECT_ID, NAME, CATEGORY, UNIT, LEADER, TOTAL_INVESTMENT, ANNUAL_PLAN)
 
@@ -125,7 +131,11 @@ CATEGORIES: dict[str, str] = {  # zh -> code
 CATEGORY_ZH = {v: k for k, v in CATEGORIES.items()}
 CATEGORY_EXTRA = {"新建": "new", "竣工": "completing", "投产": "completing", "预备": "preparatory",
                   "前期项目": "preparatory", "续建项目": "continuing", "新开工项目": "new",
-                  "竣工投产项目": "completing"}
+                  "竣工投产项目": "completing", "续建类": "continuing", "新开工类": "new",
+                  "竣工投产类": "completing", "前期类": "preparatory", "前期工作": "preparatory",
+                  "前期工作类": "preparatory", "新建类": "new", "新建项目": "new",
+                  "续建类项目": "continuing", "新开工类项目": "new",
+                  "竣工投产类项目": "completing", "前期类项目": "preparatory"}
 
 PROBLEM_TYPES: dict[str, str] = {  # zh -> code
     "征地拆迁": "land",

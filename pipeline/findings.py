@@ -50,6 +50,7 @@ SEVERITY: dict[str, Severity] = {
     "unknown_unit": Severity.WARNING,      # a file whose unit cannot be told
     "amount_in_yi": Severity.INFO,         # header says 亿元: converted
     "register_error": Severity.ERROR,      # a register row or cell the office must fix
+    "plans_cumulated": Severity.INFO,      # a register's monthly plans each month's own: added up
     "duplicate_project": Severity.ERROR,   # the same project_id twice in the register
 }
 

@@ -6,6 +6,7 @@ of rows, for two-row headers with merged parents) whose cells match the most ali
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ _TRAILING_UNIT = re.compile(r"(万元|亿元|元)$")
 _UNIT_INSIDE = re.compile(r"^(?:单位[:：]?)?(万元|亿元|元)$")
 _UNIT_SEPARATORS = "/／\\|_:：-"
 _YTD = re.compile(YTD_PATTERN)
+_YEAR = re.compile(r"^\d{4}年度?")
 HEADER_SCAN_ROWS = 40
 
 
@@ -30,7 +32,10 @@ class HeaderLabel(NamedTuple):
 
 
 def normalise_header(value: Any) -> HeaderLabel:
-    """Drop spaces, line breaks and a bracketed unit; lower-case letters."""
+    """Drop spaces, line breaks and a bracketed unit; lower-case letters. A date typed as a
+    header (a register's monthly plans headed 2026-01-31 …) reads as its month: 1月."""
+    if isinstance(value, dt.date):
+        return HeaderLabel(key=f"{value.month}月", unit=None)
     return _normalise(clean_text(value))
 
 
@@ -71,8 +76,15 @@ def match_label(label: HeaderLabel, table: dict[str, str]) -> str | None:
 
 def _canonical(key: str, table: dict[str, str], ytd: bool) -> tuple[str | None, int]:
     """The column a normalised header names, and N when it is a 1-N月累计完成投资 (else 0);
-    ``ytd``: whether ``table`` has ytd_done, so that such a header names it."""
+    ``ytd``: whether ``table`` has ytd_done, so that such a header names it. A year before
+    a header (2026年计划投资, 2026年度投资计划, 2026年3月) is this year's: the header without
+    it, or with 年度 instead (2026年计划投资 is 年度计划投资)."""
     canonical = table.get(key)
+    if canonical is None and key[:4].isdigit() and "年" in key[4:6]:
+        rest = _YEAR.sub("", key)
+        canonical = table.get(rest) or table.get("年度" + rest)
+        if canonical is None:
+            key = rest
     if canonical is None and ytd and "完成" in key:
         through = _YTD.match(key)
         if through:

@@ -52,6 +52,8 @@ def unit_parts(projects: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         "reported": projects["reported"].astype(bool),
         **{light: projects["light"] == light for light in ("red", "yellow", "green", "grey")},
     })
+    # a project whose register row names no unit (a register_error) is no nameless unit's
+    frame = frame[frame["unit"].astype(str) != ""]
     sums = frame.groupby("unit", sort=True).sum()
     sizes = frame.groupby("unit", sort=True).size()
     row_count = rows.groupby("unit").size()

@@ -253,7 +253,7 @@ def _project_checks(row: Row, project: Project, file_unit: str | None) -> None:
             "请核对金额和单位（万元）",
             f"ytd_done {amount(ytd)} 万元 is more than the total investment {amount(total)} "
             "万元. Check the figure and its unit (万元)", ref=row.ref(C.YTD_DONE), value=ytd))
-    if file_unit is not None and project.unit != file_unit:
+    if file_unit is not None and project.unit and project.unit != file_unit:
         row.findings.append(finding(
             "unit_mismatch",
             f"项目“{project.name}”属于{project.unit}，却出现在{file_unit}的报表中。"

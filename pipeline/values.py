@@ -83,14 +83,23 @@ def norm_name(value: Any) -> str:
 
 
 _LEADER_SEPARATORS = re.compile(r"\s*[、,，;；/／]\s*")
+_PERSON = re.compile(r"^[\u4e00-\u9fff]{2,4}$")        # a Chinese name: 2 to 4 characters
+_TITLE_END = re.compile(r"(?:常委|县长|书记|主任|部长|主席|委员|局长|镇长|乡长|秘书长|政委|人大|政协)$")
 
 
 def leaders_of(cell: object) -> tuple[str, ...]:
     """The liaison leaders a register's 联系领导 cell names: 张三、李四 (or 张三，李四, 张三/李四)
-    is two leaders, each with the project on their list."""
-    if not isinstance(cell, str):
+    is two leaders, each with the project on their list. A cell is split only when every
+    part is a person's name (two to four characters, a bracketed note aside, not a title):
+    县委常委、副县长张三 is one leader, as written."""
+    if not isinstance(cell, str) or not cell.strip():
         return ()
-    return tuple(dict.fromkeys(n for n in _LEADER_SEPARATORS.split(cell.strip()) if n))
+    text = cell.strip()
+    parts = [n for n in _LEADER_SEPARATORS.split(text) if n]
+    names = [_BRACKETED.sub("", nfkc(n)).strip() for n in parts]
+    if len(parts) > 1 and all(_PERSON.match(n) and not _TITLE_END.search(n) for n in names):
+        return tuple(dict.fromkeys(parts))
+    return (text,)
 
 
 def short_form(name: str) -> str:
@@ -182,7 +191,7 @@ def _number_hint(text: str) -> tuple[str, str]:
         return ("含字母 l/I，是否应为数字 1？", "letter l or I where a 1 was meant?")
     if text.count(".") > 1:
         return ("小数点不止一个", "more than one decimal point")
-    return ("不是数字", "not a number")
+    return ("只能填数字，不能夹带文字", "digits only, no words")
 
 
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")

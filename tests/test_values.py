@@ -11,6 +11,7 @@ from pipeline.check import problem_type_code
 from pipeline.values import (
     EXCEL_EPOCH,
     amount,
+    leaders_of,
     norm_id,
     parse_date,
     parse_flag,
@@ -69,9 +70,9 @@ def test_parse_number_empty_and_placeholders_are_none_without_problem(raw: objec
     ("12o", "letter O where a 0 was meant?"),
     ("1l5", "letter l or I where a 1 was meant?"),
     ("1.2.3", "more than one decimal point"),
-    ("约500", "not a number"),
-    ("50%", "not a number"),
-    ("待定", "not a number"),
+    ("约500", "digits only, no words"),
+    ("50%", "digits only, no words"),
+    ("待定", "digits only, no words"),
     ("1e999", "a number out of range"),      # infinity once read: a batch would crash on it
     ("#DIV/0!", "a formula's error: correct the formula or type the amount"),
     ("#REF!", "a formula's error: correct the formula or type the amount"),
@@ -279,3 +280,13 @@ def test_amounts_in_messages_keep_their_digits(value: float, text: str) -> None:
 def test_a_problem_type_written_short_or_in_other_words(raw: str, code: str) -> None:
     """The type whose name or word comes first in the text."""
     assert problem_type_code(raw) == code
+
+
+@pytest.mark.parametrize(("cell", "leaders"), [
+    ("张三、李四", ("张三", "李四")), ("张三，李四（副县长）", ("张三", "李四（副县长）")),
+    ("张三/李四", ("张三", "李四")), ("张明华", ("张明华",)),
+    ("县委常委、副县长张三", ("县委常委、副县长张三",)),     # a title and a name: one leader
+    ("/etc/passwd", ("/etc/passwd",)), ("", ()), (None, ()),
+])
+def test_the_leaders_a_cell_names(cell: object, leaders: tuple[str, ...]) -> None:
+    assert leaders_of(cell) == leaders
