@@ -115,8 +115,16 @@ class Matcher:
         shown = display(row.raw.cells[C.NAME].value) if C.NAME in row.raw.cells else ""
         shown_id = row.values.get(C.PROJECT_ID) or ""
         ref = row.ref(C.PROJECT_ID if shown_id and not name else C.NAME)
-        if name and len(self.by_name.get(name, ())) == 1:
-            return self.by_name[name][0], None
+        same = self.by_name.get(name, ()) if name else ()
+        if len(same) == 1:
+            return same[0], None
+        if len(same) > 1:       # a tie (SPEC 5.1): the id tells them apart
+            ids = [p.project_id for p in same[:3]]
+            return None, finding(
+                "unknown_project",
+                f"项目库中有多个项目名为“{shown}”（{'、'.join(ids)}），无法确定是哪一个。请填写项目编号",
+                f"several register projects are named “{shown}” ({', '.join(ids)}); fill in "
+                "the project_id to say which", ref=ref, value=shown)
         if name:
             hits = process.extract(name, self.names, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN,
                                    limit=None)

@@ -73,6 +73,18 @@ def test_unknown_project_and_equally_close_names(tmp_path: Path) -> None:
     assert {r.disposition for r in analysis.reconciled.rows} == {"rejected"}
 
 
+def test_a_name_two_register_projects_share_is_a_tie_said_as_such(tmp_path: Path) -> None:
+    write_register(tmp_path / "input/register.xlsx", [
+        project("SP-001", "村级道路硬化工程", unit="县交通运输局"),
+        project("SP-002", "村级道路硬化工程", unit="县交通运输局")])
+    _sheet(tmp_path, "交通局.xlsx", [[None, "村级道路硬化工程", 1, 10]], unit="县交通运输局")
+    analysis = _analyse(tmp_path)
+    found = [f for f in analysis.findings if f.code == "unknown_project"]
+    assert [str(f.ref) for f in found] == ["交通局.xlsx:进度表!B4"]
+    assert "多个项目名为“村级道路硬化工程”（SP-001、SP-002）" in found[0].message
+    assert "找不到" not in found[0].message
+
+
 def test_unit_mismatch_ytd_exceeds_total_and_not_reported(tmp_path: Path) -> None:
     _register(tmp_path)
     _sheet(tmp_path, "交通局.xlsx", [
