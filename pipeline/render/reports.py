@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -167,7 +167,12 @@ def _strings(root: object) -> list[str]:
     """Every string in ``root``: in dataclasses, mappings, sequences and sets, DataFrames
     and Series, however deep."""
     out: list[str] = []
-    stack, seen = [root], set()
+    # what was looked at, by id, kept alive: the lists made here (a mapping's keys and
+    # values, a column's objects) are freed once walked, and a new one may get a freed id,
+    # which would skip it (its strings missing from the period's fonts, which then differed
+    # from one run to the next)
+    stack: list[Any] = [root]
+    seen: dict[int, Any] = {}
     while stack:
         item = stack.pop()
         if isinstance(item, str):
@@ -175,7 +180,7 @@ def _strings(root: object) -> list[str]:
             continue
         if item is None or isinstance(item, _SCALARS) or id(item) in seen:
             continue
-        seen.add(id(item))
+        seen[id(item)] = item
         if isinstance(item, (list, tuple, set, frozenset)):
             for value in item:            # a grid's row: mostly strings and numbers
                 if type(value) is str:
