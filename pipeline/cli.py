@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -40,7 +41,21 @@ def main() -> None:
     commands and goes on (the tests) must be able to collect them. Before that, the PDF
     workers a run started are let finish starting (``printer.settle``)."""
     try:
-        cli()
+        try:
+            code = cli.main(standalone_mode=False)    # ctx.exit(n) returns n here
+            if isinstance(code, int) and code:
+                sys.exit(code)
+        except click.UsageError as exc:       # Click's own words are English only
+            exc.show()
+            click.echo("用法有误，请运行 keyproj --help 查看命令和选项 / see keyproj --help for "
+                       "the commands and options", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("\n已中断 / interrupted", err=True)
+            sys.exit(130)
     finally:
         printer = sys.modules.get("pipeline.render.printer")
         if printer is not None:
@@ -49,20 +64,37 @@ def main() -> None:
 
 
 def handle_errors(func: F) -> F:
-    """Turn KeyprojError into a message on stderr and exit status 1."""
+    """Turn KeyprojError, a file that cannot be read or written and a damaged history into
+    a message on stderr (Chinese and English, with what to do) and exit status 1."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = kwargs.get("debug", False)
         try:
             return func(*args, **kwargs)
-        except KeyprojError as exc:
+        except (KeyprojError, OSError, sqlite3.Error) as exc:
             if debug:
                 traceback.print_exc()
-            click.echo(f"错误 / error: {exc}", err=True)
+            click.echo(f"错误 / error: {error_text(exc)}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def error_text(exc: BaseException) -> str:
+    """What a person reads of an error that stops a command."""
+    if isinstance(exc, sqlite3.Error):
+        return (f"历史库（输出文件夹中的 history.sqlite）已损坏或无法读写（{exc}）；请从备份恢复它，"
+                "或把它移到别处后按月份顺序重新运行 / the history (history.sqlite in the output "
+                f"folder) is damaged or cannot be read or written ({exc}): restore it from a "
+                "backup, or move it aside and run the months again in order")
+    if isinstance(exc, OSError) and not isinstance(exc, KeyprojError):
+        where = exc.filename or ""
+        reason = exc.strerror or type(exc).__name__
+        return (f"无法读写 {where}（{reason}）：请确认该位置存在、可写、不是文件夹，或关闭占用它的"
+                f"程序后重试 / cannot read or write {where} ({reason}): check that it exists, is "
+                "writable and is not a folder (or close the program holding it), then run again")
+    return str(exc)
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -188,10 +220,21 @@ def check(period: str | None, input_dir: Path, output_dir: Path, config: Path | 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
-def demo(directory: Path, seed: int) -> None:
+@click.option("--force", is_flag=True, help="Overwrite a workspace's files already there.")
+@handle_errors
+def demo(directory: Path, seed: int, force: bool) -> None:
     """Write a realistic demo workspace (register, two months of sheets with mistakes)."""
-    from pipeline.demo import write_demo
+    from pipeline.demo import demo_files, write_demo
 
+    there = [path for path in demo_files(directory) if path.exists()]
+    if there and not force:
+        shown = "、".join(str(p.relative_to(directory)) for p in there[:3])
+        raise KeyprojError(
+            f"{directory} 中已有工作区文件（{shown}{' 等' if len(there) > 3 else ''}），示例不会"
+            "覆盖它们；请换一个空文件夹，或加 --force 覆盖 / the folder already holds a "
+            f"workspace's files ({', '.join(str(p.relative_to(directory)) for p in there[:3])}"
+            f"{', …' if len(there) > 3 else ''}); the demo does not overwrite them: choose an "
+            "empty folder, or add --force")
     written = write_demo(directory, seed=seed)
     click.echo(f"demo workspace: {directory} ({len(written)} files). "
                f"Next: cd {directory} && keyproj run")

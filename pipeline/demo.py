@@ -1174,6 +1174,13 @@ def _write_config(path: pathlib.Path) -> pathlib.Path:
 
 # ---------------------------------------------------------------- entry point
 
+def demo_files(dest: pathlib.Path) -> list[pathlib.Path]:
+    """The files ``write_demo`` writes under ``dest`` (whatever the seed)."""
+    dest = pathlib.Path(dest)
+    return [dest / "keyproj.toml", dest / "input" / "register.xlsx",
+            *(dest / "input" / f"{YEAR}-{spec.month:02d}" / spec.name for spec in _FILES)]
+
+
 def write_demo(dest: pathlib.Path, *, seed: int = 2026) -> list[pathlib.Path]:
     """Write a realistic demo workspace under dest; return the files written."""
     dest = pathlib.Path(dest)

@@ -61,7 +61,14 @@ def test_no_register_exits_1_with_a_fix(workspace: Path) -> None:
 
 @pytest.mark.parametrize(("args", "status", "says"), [
     (["check"], 0, "未报送 missing"), (["check", "--period", "2026-13"], 2, "2026-13"),
-    (["check", "--input", "nowhere"], 1, "no YYYY-MM folder under nowhere")])
+    (["check", "--input", "nowhere"], 1, "no YYYY-MM folder under nowhere"),
+    # Click's own English words get a Chinese line too
+    (["run", "--jobs", "0"], 2, "用法有误，请运行 keyproj --help"),
+    (["nonsense"], 2, "用法有误，请运行 keyproj --help"),
+    # a file where a folder should be: the path, what is wrong and what to do, no traceback
+    (["check", "--output", "keyproj.toml/sub"], 1, "无法读写 keyproj.toml/sub"),
+    (["demo", "."], 1, "示例不会覆盖它们"),
+])
 def test_the_command_in_its_own_process_exits_as_the_cli_says(
         workspace: Path, args: list[str], status: int, says: str) -> None:
     """``python -m pipeline`` (as the installed ``keyproj``) runs ``main``: its status and
@@ -69,10 +76,39 @@ def test_the_command_in_its_own_process_exits_as_the_cli_says(
     import subprocess
     import sys
 
+    (workspace / "keyproj.toml").write_text("", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.returncode == status, done.stderr
     assert says in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("damage", ["text", "folder"])
+def test_a_damaged_history_stops_every_command_with_what_to_do(workspace: Path,
+                                                                damage: str) -> None:
+    history = workspace / "output/history.sqlite"
+    history.parent.mkdir(parents=True)
+    if damage == "text":
+        history.write_text("这不是数据库", encoding="utf-8")
+    else:
+        history.mkdir()
+    for args in (["check"], ["run", "--jobs", "1"], ["history"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "history.sqlite" in result.output and "从备份恢复" in result.output, args
+        assert isinstance(result.exception, SystemExit), result.exception    # no traceback
+
+
+def test_demo_does_not_overwrite_a_workspace_unless_forced(tmp_path: Path) -> None:
+    (tmp_path / "keyproj.toml").write_text("# the office's own settings\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["demo", str(tmp_path)])
+    assert result.exit_code == 1 and "--force" in result.output
+    assert (tmp_path / "keyproj.toml").read_text(encoding="utf-8") == "# the office's own settings\n"
+    assert not (tmp_path / "input").exists()
+    assert CliRunner().invoke(cli, ["demo", str(tmp_path), "--force"]).exit_code == 0
+    assert (tmp_path / "input/register.xlsx").exists()
+    assert "own settings" not in (tmp_path / "keyproj.toml").read_text(encoding="utf-8")
 
 
 def test_a_run_stopped_early_leaves_no_half_started_worker(workspace: Path) -> None:
