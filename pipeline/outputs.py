@@ -109,6 +109,15 @@ def rows_records(rows: list[Row]) -> list[tuple[Any, ...]]:
     return out
 
 
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _umask_mode()
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write under a temporary name in the same folder, then move into place.
 
@@ -119,6 +128,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            # mkstemp makes the file readable by its owner only: give it the mode any new
+            # file gets (the umask's), so that colleagues and a shared folder can read it
+            os.fchmod(handle.fileno(), _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
