@@ -49,11 +49,22 @@ class Period:
 
 
 def latest_period(folder: Path) -> Period:
-    """[IO] The latest input/YYYY-MM/ folder."""
-    found = sorted(Period.parse(p.name) for p in folder.glob("*")
+    """[IO] The latest input/YYYY-MM/ folder that holds a file (a folder made ahead of the
+    month, still empty, is not the month to run)."""
+    found = sorted((Period.parse(p.name), p) for p in folder.glob("*")
                    if p.is_dir() and _PERIOD.match(p.name))
     if not found:
         raise PeriodError(f"{folder} 下没有 YYYY-MM 期间文件夹；请把各单位报表放入如 "
                           f"{folder}/2026-11/ / no YYYY-MM folder under {folder}: put the "
                           "units' sheets into e.g. input/2026-11/")
-    return found[-1]
+    filled = [period for period, path in found if has_files(path)]
+    if not filled:
+        raise PeriodError(f"{folder} 下的期间文件夹都是空的；请把各单位报表放入如 "
+                          f"{found[-1][1]} / every YYYY-MM folder under {folder} is empty: "
+                          f"put the units' sheets into e.g. {found[-1][1]}")
+    return filled[-1]
+
+
+def has_files(folder: Path) -> bool:
+    """[IO] Whether a file is anywhere below ``folder``."""
+    return any(p.is_file() for p in folder.rglob("*"))

@@ -7,13 +7,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PeriodError
-from pipeline.period import Period, latest_period
+from pipeline.period import Period, has_files, latest_period
 
 
 @dataclass(frozen=True)
 class Workspace:
     input_dir: Path
     output_dir: Path
+
+    def __post_init__(self) -> None:
+        # outputs inside the inputs would be read back as units' sheets by the next run
+        inputs, outputs = self.input_dir.resolve(), self.output_dir.resolve()
+        if outputs == inputs or inputs in outputs.parents:
+            raise PeriodError(
+                f"输出文件夹 {self.output_dir} 在输入文件夹 {self.input_dir} 之内，下次运行会把输出"
+                "当作报表读入；请另选输出文件夹（默认 output）/ the output folder "
+                f"{self.output_dir} is inside the input folder {self.input_dir}, so the next "
+                "run would read the outputs as sheets: choose another (default: output)")
 
     @property
     def history_path(self) -> Path:
@@ -32,9 +42,14 @@ class Workspace:
     def resolve_period(self, text: str | None) -> Period:
         if text:
             period = Period.parse(text)
-            if not self.period_input(period).is_dir():
+            folder = self.period_input(period)
+            if not folder.is_dir():
                 raise PeriodError(
-                    f"找不到期间文件夹 {self.period_input(period)}；请把各单位报表放入该文件夹 / "
-                    f"no folder {self.period_input(period)}: put the units' sheets there")
+                    f"找不到期间文件夹 {folder}；请把各单位报表放入该文件夹 / "
+                    f"no folder {folder}: put the units' sheets there")
+            if not has_files(folder):
+                raise PeriodError(
+                    f"期间文件夹 {folder} 是空的；请先放入各单位报表再运行 / the folder {folder} "
+                    "is empty: put the units' sheets there first")
             return period
         return latest_period(self.input_dir)

@@ -142,3 +142,24 @@ def test_missing_period_folder_exits_1(workspace: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--period", "2026-09"])
     assert result.exit_code == 1
     assert "2026-09" in result.output
+
+
+def test_a_month_folder_made_ahead_is_not_run(workspace: Path) -> None:
+    """input/2026-12/ made before any sheet came in: a run without --period takes November
+    (it ran an empty month: every project grey, every unit black-listed, in the history);
+    a run asked for December says the folder is empty."""
+    (workspace / "input/2026-12").mkdir()
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 0 and "2026-11" in result.output
+    assert not (workspace / "output/2026-12").exists()
+    result = CliRunner().invoke(cli, ["run", "--period", "2026-12", "--jobs", "1"])
+    assert result.exit_code == 1 and "是空的" in result.output and "is empty" in result.output
+    assert not (workspace / "output/2026-12").exists()
+
+
+@pytest.mark.parametrize("output", ["input", "input/2026-11/out"])
+def test_outputs_inside_the_inputs_are_refused(workspace: Path, output: str) -> None:
+    result = CliRunner().invoke(cli, ["check", "--output", output])
+    assert result.exit_code == 1 and "输入文件夹" in result.output
+    assert not list((workspace / "input").rglob("check"))       # nothing written there
+    assert not (workspace / "input/2026-11/out").exists()
