@@ -163,3 +163,21 @@ def test_outputs_inside_the_inputs_are_refused(workspace: Path, output: str) -> 
     assert result.exit_code == 1 and "输入文件夹" in result.output
     assert not list((workspace / "input").rglob("check"))       # nothing written there
     assert not (workspace / "input/2026-11/out").exists()
+
+
+def test_a_run_leaves_no_temporary_folder_behind(workspace: Path, tmp_path_factory:
+                                                 pytest.TempPathFactory) -> None:
+    """WeasyPrint copies the period's fonts into a temporary folder of each PDF worker (and
+    of the main process with --jobs 1): each is removed as its process ends."""
+    import os
+    import subprocess
+    import sys
+
+    for jobs in ("1", "2"):
+        tmp = tmp_path_factory.mktemp("tmp")
+        done = subprocess.run([sys.executable, "-m", "pipeline", "run", "--force", "--jobs", jobs],
+                              capture_output=True, text=True, timeout=300, check=False,
+                              env={**os.environ, "TMPDIR": str(tmp)})
+        assert done.returncode == 0, done.stderr
+        assert (workspace / "output/2026-11/report.pdf").exists()
+        assert list(tmp.iterdir()) == [], jobs

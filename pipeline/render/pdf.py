@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import multiprocessing.util
 import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -123,8 +125,26 @@ def _aliased(css: str, alias: str) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _font_config(faces: str) -> FontConfiguration:
-    """One font configuration a set of period fonts (it loads each file once)."""
-    return FontConfiguration()
+    """One font configuration a set of period fonts (it loads each file once).
+
+    WeasyPrint copies a configuration's @font-face fonts into a temporary folder that it
+    removes only when the configuration is collected; these live as long as the process
+    (a PDF worker ends without collecting them), so the folders are removed as it ends."""
+    config = FontConfiguration()
+    if not _MADE:
+        multiprocessing.util.Finalize(None, _remove_font_folders, exitpriority=0)
+    _MADE.append(config)
+    return config
+
+
+_MADE: list[FontConfiguration] = []
+
+
+def _remove_font_folders() -> None:
+    for config in _MADE:
+        folder = getattr(config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 _DECLARED = False
