@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -241,12 +242,36 @@ def load_settings(path: Path | None, *, required: bool = False) -> Settings:
         if required and path is not None:
             raise ConfigError(f"找不到配置文件 {path} / config file {path} not found")
         return Settings()
+    if path.is_dir():
+        raise ConfigError(f"{path} 是文件夹，不是配置文件 / {path} is a folder, not a config file")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        # utf-8-sig: Windows Notepad starts a UTF-8 file with a byte-order mark
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"{path}: 配置文件格式有误（{exc}），请按 TOML 语法修改 / cannot parse: {exc}") from exc
-    return settings_from_dict(raw)
+            f"{path}: 配置文件不是 UTF-8 编码（可能是 GBK），请用记事本“另存为”UTF-8 / not UTF-8 "
+            "(GBK?): save it as UTF-8 (Notepad: Save as, Encoding UTF-8)") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: 配置文件格式有误（{exc}），请按 TOML 语法修改 / cannot parse: {exc}; "
+            "correct the TOML there (README: keyproj.toml)") from exc
+    settings = settings_from_dict(raw)
+    report = settings.report
+    # folders and files are named relative to the working directory, as they are used
+    if report.templates and not Path(report.templates).is_dir():
+        raise ConfigError(
+            f"keyproj.toml: [report] templates = {report.templates!r} 文件夹不存在 / the folder "
+            f"[report] templates names does not exist: {report.templates}")
+    if _FILE_NAME.match(report.next_steps.strip()) and not Path(report.next_steps.strip()).is_file():
+        raise ConfigError(
+            f"keyproj.toml: [report] next_steps = {report.next_steps!r} 像是文件名，但文件不存在"
+            "（否则这行字会原样印进通报） / [report] next_steps names a file that does not "
+            f"exist: {report.next_steps} (else these words would be printed in the bulletin)")
+    return settings
+
+
+# a next_steps value that names a file (one line ending in a text file's suffix)
+_FILE_NAME = re.compile(r"^[^\n]{1,1000}\.(?:txt|md|text)$", re.IGNORECASE)
 
 
 def next_steps_text(value: str) -> str:

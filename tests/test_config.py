@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +97,27 @@ def test_settings_that_cannot_mean_what_they_say_stop_the_run(tmp_path: Path, te
     message = str(caught.value)
     assert says in message and " / " in message
     assert any("\u4e00" <= ch <= "\u9fff" for ch in message.split(" / ")[0])
+
+
+def test_a_config_saved_by_notepad_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "keyproj.toml"
+    path.write_bytes("\ufeff[report]\ncounty = \"双牌县\"\n".encode())
+    assert load_settings(path).report.county == "双牌县"
+
+
+@pytest.mark.parametrize(("write", "says"), [
+    (lambda p: p.write_bytes('[report]\ncounty = "双牌县"\n'.encode("gbk")), "UTF-8"),
+    (lambda p: p.mkdir(), "是文件夹"),
+    (lambda p: p.write_text('[report]\ntemplates = "no/such/folder"\n', encoding="utf-8"),
+     "no/such/folder"),
+    (lambda p: p.write_text('[report]\nnext_steps = "notes/下步工作.txt"\n', encoding="utf-8"),
+     "notes/下步工作.txt"),
+])
+def test_a_config_that_cannot_be_used_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               write: Any, says: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "keyproj.toml"
+    write(path)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert says in str(caught.value) and " / " in str(caught.value)
