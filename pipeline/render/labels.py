@@ -493,7 +493,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "The office's review of this workbook; each cell with a problem is coloured and "
               "commented (red: error, yellow: warning, blue: note).",
     },
-    "marked_other_file": {"zh": "（另一报送文件）", "en": "(another file)"},
+    "marked_other_file": {"zh": "（另一报送文件）", "en": " (another file)"},
 }
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
