@@ -331,13 +331,18 @@ def distribute(period: str | None, input_dir: Path, output_dir: Path, config: Pa
     only with --send, and never twice the same bundle to the same recipient.
     """
     from pipeline import distribute as mail
+    from pipeline.period import Period
     from pipeline.run import Workspace
 
     if resend and not send:
         raise click.UsageError("--resend 须与 --send 同用 / --resend goes with --send")
     settings = _settings(config)
     workspace = Workspace(input_dir, output_dir)
-    chosen = workspace.resolve_period(period)
+    # what it sends is the period's outputs: a period run, its sheets since archived, is
+    # distributed all the same
+    ran = Period.parse(period) if period else None
+    chosen = ran if ran and workspace.period_output(ran).is_dir() else \
+        workspace.resolve_period(period)
     result = mail.distribute(workspace, chosen, settings, send=send, resend=resend)
     for row in result.rows:
         if row["status"] not in (mail.SENT, mail.DRAFTED):

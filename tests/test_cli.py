@@ -181,3 +181,11 @@ def test_a_run_leaves_no_temporary_folder_behind(workspace: Path, tmp_path_facto
         assert done.returncode == 0, done.stderr
         assert (workspace / "output/2026-11/report.pdf").exists()
         assert list(tmp.iterdir()) == [], jobs
+
+
+def test_a_period_run_is_distributed_once_its_sheets_are_archived(workspace: Path) -> None:
+    assert CliRunner().invoke(cli, ["run", "--jobs", "1"]).exit_code == 0
+    (workspace / "input/2026-11").rename(workspace / "archived-2026-11")
+    result = CliRunner().invoke(cli, ["distribute", "--period", "2026-11"])
+    assert result.exit_code == 0, result.output
+    assert list((workspace / "output/2026-11/outbox").glob("*.eml"))
