@@ -664,6 +664,12 @@ def _calamine_value(value: Any) -> Any:
     return value
 
 
+# formats told by their first bytes that may hold no zero byte early on (a PDF, an RTF, a
+# PostScript file): never a CSV
+_OTHER_FORMATS = (b"%PDF", b"{\\rtf", b"%!PS", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"Rar!",
+                  b"7z\xbc\xaf")
+
+
 def _read_text(book: Book, data: bytes) -> Book:
     ref = CellRef(book.name, "")
     head = data[:512].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
@@ -674,7 +680,7 @@ def _read_text(book: Book, data: bytes) -> Book:
             "an HTML/XML/MHT page saved with a spreadsheet name; open it in Excel and save as "
             ".xlsx", ref=ref))
         return book
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] or data.startswith(_OTHER_FORMATS):
         book.findings.append(finding(
             "unsupported_file", "不是 Excel 或 CSV 文件，请报送 .xlsx",
             "neither an Excel workbook nor a CSV file; send an .xlsx", ref=ref))

@@ -986,6 +986,9 @@ BAD_FILES = {
     "word-docx": ("a.xlsx", lambda tmp: _docx(tmp), "unsupported_file"),
     "png": ("a.xlsx", lambda tmp: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
             "unsupported_file"),
+    # a text-like PDF (no zero byte early on) is not read as a CSV
+    "pdf": ("进度表.pdf", lambda tmp: b"%PDF-1.4\n1 0 obj\n<< /Title (a) >>\nendobj\n",
+            "unsupported_file"),
 }
 
 
