@@ -48,6 +48,7 @@ SEVERITY: dict[str, Severity] = {
     "other_month_sheet_skipped": Severity.INFO,  # a sheet of another month (10月) next to
                                                  # the period's: not read
     "unknown_unit": Severity.WARNING,      # a file whose unit cannot be told
+    "ytd_header_month": Severity.WARNING,  # the ytd column headed 1-N月 of another month
     "amount_in_yi": Severity.INFO,         # header says 亿元: converted
     "register_error": Severity.ERROR,      # a register row or cell the office must fix
     "plans_cumulated": Severity.INFO,      # a register's monthly plans each month's own: added up

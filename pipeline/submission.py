@@ -78,6 +78,16 @@ def _check(book: Book, end: dt.date | None,
                 ref=CellRef(book.name, grid.name)))
     if month is not None and len(chosen) > 1:
         chosen = _this_month(book, chosen, month, checked.findings)
+    for _, grid, sheet in chosen:
+        through = sheet.header.ytd_months if sheet.header is not None else 0
+        if month is not None and through and through != month:
+            checked.findings.append(finding(
+                "ytd_header_month",
+                f"工作表“{grid.name}”的累计列表头为“1-{through}月”，本期为{month}月；已按本月累计数读取，"
+                f"请核对该列是否已更新为1-{month}月累计数，并改正表头",
+                f"the ytd column of sheet “{grid.name}” is headed 1-{through}月 in month "
+                f"{month}: read as this month's; check the figures are 1-{month}月's and "
+                "correct the header", ref=CellRef(book.name, grid.name)))
     if not chosen:
         checked.findings.append(finding(
             "no_header", "没有找到表头（需要“项目编号”或“项目名称”以及“年度累计完成投资”等列）。"

@@ -1065,3 +1065,14 @@ def test_bad_cells_in_a_csv_point_at_the_line(tmp_path: Path) -> None:
     sub = submission(path)
     assert all_findings(sub) == [("bad_number", "a.csv:a!D3"), ("negative_amount", "a.csv:a!E3"),
                                  ("started_without_date", "a.csv:a!G3")]
+
+
+def test_a_ytd_header_of_last_month_is_read_and_said(tmp_path: Path) -> None:
+    """The only ytd column is headed 1-10月 in November (a header not updated, or last
+    month's figures): read as this month's, with a warning on the sheet to check it."""
+    path = make_workbook(tmp_path / "a.xlsx", ["项目编号", "项目名称", "1-10月累计完成投资"],
+                         [["SP2026-001", "潇水大桥", 1100]])
+    sub = submission(path)
+    assert table(sub, C.YTD_DONE) == [(2, 1100.0)]
+    assert codes(sub.findings) == [("ytd_header_month", "a.xlsx:进度表")]
+    assert "1-10月" in sub.findings[0].message and "11月" in sub.findings[0].message
