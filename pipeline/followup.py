@@ -147,12 +147,14 @@ def red_black_lists(projects: pd.DataFrame, units: pd.DataFrame, sizes: ListSize
         reasons: dict[str, list[str]] = {}
         for unit in group[group["reported"] < group["projects"]]["unit"]:
             reasons.setdefault(unit, []).append("not_reported")
+        # the worst: the last by rank, whose ties (SPEC 5.4: the investment part, then the
+        # name) decide among equal scores (units that sent nothing all score 0)
         low = group[group["score"].map(r9) < r9(sizes.black_unit_below_score)]
-        low = low.sort_values(["score", "unit"], kind="mergesort").head(sizes.black_units)
+        low = low.sort_values("rank", ascending=False, kind="mergesort").head(sizes.black_units)
         for unit in low["unit"]:
             reasons.setdefault(unit, []).append("score_below_60")
-        order = group.set_index("unit")["score"]
-        listed = sorted(reasons, key=lambda u: (r9(float(order[u])), u))
+        order = group.set_index("unit")["rank"]
+        listed = sorted(reasons, key=lambda u: -int(order[u]))
         rows += _list_rows("black", "unit", [(u, u, reasons[u]) for u in listed])
     return pd.DataFrame.from_records(rows, columns=list(LISTS_CSV))
 

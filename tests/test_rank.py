@@ -114,3 +114,22 @@ def test_peer_groups_rank_within_group() -> None:
     got = {u: (g, r) for u, g, r in zip(ranked["unit"], ranked["group"], ranked["rank"])}
     assert got == {"泷泊镇人民政府": ("乡镇", 1), "江村镇人民政府": ("乡镇", 2),
                    "县水利局": ("其他", 1)}
+
+
+def test_the_worst_three_units_among_equal_scores_are_the_last_by_rank() -> None:
+    """Units that sent nothing all score 0: the black list's worst three are the last three
+    by the ranking's ties (investment part, then name), not the first three by name."""
+    from pipeline.config import ListSizes
+    from pipeline.followup import red_black_lists
+
+    names = ["丁", "丙", "乙", "戊", "甲"]          # in code-point order
+    parts = pd.DataFrame.from_records([
+        {"unit": u, "investment": 0.0, "starts": None, "milestones": None, "reporting": 0.0,
+         "projects": 1, "reported": 0} for u in names])
+    units = rank_units(parts, Weights())
+    assert list(units["unit"]) == names
+    projects = pd.DataFrame(columns=["project_id", "name", "light", "light_reason", "rank",
+                                     "progress_index"])
+    lists = red_black_lists(projects, units, ListSizes(), frozenset())
+    low = lists[lists["reason"].str.contains("score_below_60")]
+    assert list(low["id"]) == ["甲", "戊", "乙"]         # worst first
