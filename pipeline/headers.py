@@ -58,7 +58,14 @@ def _normalise(raw: str) -> HeaderLabel:
             text = text[: trailing.start()].rstrip(_UNIT_SEPARATORS)   # 本月完成投资/万元
         elif text in ("万元", "元", "亿元"):     # a unit alone: a units row under a header
             unit, text = unit or text, ""
+    elif text in _OTHER_UNITS:                 # 万元 万元 % under 本月 | 累计 | 完成率
+        text = ""
     return HeaderLabel(key=text.lower(), unit=unit)
+
+
+# units a units row names for columns that are no amounts
+_OTHER_UNITS = frozenset({"%", "‰", "个", "项", "亩", "米", "公里", "千米", "平方米", "m²", "人",
+                          "天", "吨", "台", "套", "户"})
 
 
 def alias_table(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:

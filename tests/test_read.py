@@ -412,6 +412,17 @@ def test_a_row_of_units_under_the_header_is_the_header_s(tmp_path: Path, unit: s
         assert [c for c, _ in all_findings(sub)] == ["amount_in_yuan"] * 2
 
 
+def test_a_units_row_of_bare_units_and_percent(tmp_path: Path) -> None:
+    """万元 万元 % under 本月 | 累计 | 完成率 (no brackets): the header's, no project."""
+    header = ["项目编号", "项目名称", "本月完成投资", "年度累计完成投资", "完成率", "形象进度"]
+    path = make_workbook(tmp_path / "a.xlsx", header,
+                         [["SP2026-001", "潇水大桥", 35, 300, 0.25, "路基施工"]],
+                         header2=[None, None, "万元", "万元", "%", None])
+    sub = submission(path)
+    assert table(sub, C.MONTH_DONE, C.YTD_DONE) == [(3, 35.0, 300.0)]
+    assert all_findings(sub) == []
+
+
 def test_of_two_1_n_month_totals_the_later_month_is_this_year_s(tmp_path: Path) -> None:
     header = ["项目编号", "项目名称", "1-10月累计完成投资", "本月完成投资", "1-11月累计完成投资"]
     path = make_workbook(tmp_path / "a.xlsx", header, [["SP2026-001", "潇水大桥", 5200, 600,
