@@ -149,7 +149,8 @@ def read_period(workspace: Workspace, period: Period, settings: Settings,
                 progress: Progress[Any] = no_progress) -> list[Book]:
     """Every input file of the period, read in sandboxed workers (SPEC 7)."""
     files = list_inputs(workspace.period_input(period))
-    return read_files(files, settings.limits, month=period.month, progress=progress,
+    return read_files(files, settings.limits, month=period.month, year=period.year,
+                      progress=progress,
                       label=f"读取 reading {period}")
 
 

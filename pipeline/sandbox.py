@@ -110,13 +110,14 @@ class SandboxLimits:
 
 
 def read_files(files: list[tuple[Path, str]], limits: Limits, *, month: int | None = None,
+               year: int | None = None,
                sandbox: SandboxLimits | None = None,
                progress: Callable[[Iterable[int], str], Iterable[int]] | None = None,
                label: str = "reading") -> list[Book]:
     """Read every (path, name) into a Book, in the order given; never raises for content.
 
-    A book read in a worker is checked there too, for the period's ``month`` when given
-    (``submission.check_book``)."""
+    A book read in a worker is checked there too, for the period's ``month`` and ``year``
+    when given (``submission.check_book``)."""
     require_safe_xml()
     sandbox = sandbox or SandboxLimits.from_env()
     listed = {name: _stat(path) for path, name in files}
@@ -126,7 +127,7 @@ def read_files(files: list[tuple[Path, str]], limits: Limits, *, month: int | No
         outside = set()
     books: dict[int, Book] = {}
     order = progress(range(len(files)), label) if progress else range(len(files))
-    with ReaderPool(limits, sandbox, size, month) as pool:
+    with ReaderPool(limits, sandbox, size, (month, year)) as pool:
         for i in order:
             path, name = files[i]
             if i in outside:
@@ -245,8 +246,8 @@ class ReaderPool:
     limit of a file runs from taking the worker's previous book (or from handing it over)."""
 
     def __init__(self, limits: Limits, sandbox: SandboxLimits, size: int,
-                 month: int | None = None) -> None:
-        self.limits, self.sandbox, self.size, self.month = limits, sandbox, size, month
+                 period: tuple[int | None, int | None] = (None, None)) -> None:
+        self.limits, self.sandbox, self.size, self.period = limits, sandbox, size, period
         self.workers: list[_Worker] = []
         self.queue: deque[Task] = deque()      # submitted, not yet handed over
         self.done: dict[int, Book] = {}
@@ -290,7 +291,7 @@ class ReaderPool:
                     worker.deadline = time.monotonic() + self.sandbox.seconds
                 worker.tasks.append(task)
                 try:
-                    worker.conn.send_bytes(pickle.dumps((task[1], task[2], self.limits, self.month)))
+                    worker.conn.send_bytes(pickle.dumps((task[1], task[2], self.limits, self.period)))
                 except OSError:
                     break     # it died just now: _pump finds out and gives the finding
 
@@ -427,17 +428,17 @@ def _worker_main(fd: str, memory: str, parent: str) -> None:
     conn.send_bytes(pickle.dumps(("ready", os.getpid())))
     while True:
         try:
-            path, name, limits, month = pickle.loads(conn.recv_bytes())   # from the parent
+            path, name, limits, period = pickle.loads(conn.recv_bytes())   # from the parent
         except (EOFError, OSError):
             os._exit(0)         # nothing to flush or clean up: skip the interpreter's teardown
         try:
-            _read_one(conn, path, name, limits, memory_mb, month)
+            _read_one(conn, path, name, limits, memory_mb, period)
         except BaseException:  # noqa: BLE001 - out of memory even for the finding: the
             os._exit(3)        # parent sees the worker die and gives the file its finding
 
 
 def _read_one(conn: Any, path: Path, name: str, limits: Limits, memory_mb: int,
-              month: int | None = None) -> None:
+              period: tuple[int | None, int | None] = (None, None)) -> None:
     """Read one file and send its book; retire after it when the worker grew big."""
     try:
         book = read_book(path, name, limits)
@@ -446,7 +447,7 @@ def _read_one(conn: Any, path: Path, name: str, limits: Limits, memory_mb: int,
     try:
         # its rows found and checked here too, in parallel (what needs the period is left
         # to the parent: submission.py)
-        book.checked = check_book(book, month)
+        book.checked = check_book(book, *period)
     except Exception:  # noqa: BLE001 - the parent checks it then, and says what is wrong
         book.checked = None
     # a worker that grew big retires after this file: the next one starts clean

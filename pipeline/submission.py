@@ -43,6 +43,7 @@ class Checked:
 
     findings: list[Finding] = field(default_factory=list)   # sheet-level: hidden, no header
     month: int | None = None        # the period's month the book was checked for, if known
+    year: int | None = None         # … and its year
     unit_line: str | None = None
     report_date: dt.date | None = None
     # (index of the grid in book.grids, a table's row layout, its data rows checked): a
@@ -50,18 +51,20 @@ class Checked:
     sheets: list[tuple[int, Layout, list[CheckedRow]]] = field(default_factory=list)
 
 
-def check_book(book: Book, month: int | None = None) -> Checked:
+def check_book(book: Book, month: int | None = None, year: int | None = None) -> Checked:
     """The data rows of one book, found and checked with no period end (so no future_date);
-    ``month``: the period's, when known (which columns and sheets are this month's)."""
-    return _check(book, None, month)[0]
+    ``month`` and ``year``: the period's, when known (which columns and sheets are this
+    month's)."""
+    return _check(book, None, month, year)[0]
 
 
 def _check(book: Book, end: dt.date | None,
-           month: int | None = None) -> tuple[Checked, list[Row]]:
+           month: int | None = None, year: int | None = None) -> tuple[Checked, list[Row]]:
     """The book checked for a period ending on ``end`` (or in ``month``), and its rows;
     with no period end, the rows are also kept in ``Checked.sheets``."""
     month = end.month if end is not None else month
-    checked, out = Checked(month=month), []  # type: tuple[Checked, list[Row]]
+    year = end.year if end is not None else year
+    checked, out = Checked(month=month, year=year), []  # type: tuple[Checked, list[Row]]
     if not book.grids:
         return checked, out
     sheets = [extract_rows(g.rows, file=book.name, sheet=g.name, table=_TABLE,
@@ -76,6 +79,8 @@ def _check(book: Book, end: dt.date | None,
                 "hidden_sheet_skipped", f"隐藏工作表“{grid.name}”未读取（只读可见的工作表）",
                 f"hidden sheet “{grid.name}” was not read (only visible sheets are)",
                 ref=CellRef(book.name, grid.name)))
+    if year is not None and len(chosen) > 1:
+        chosen = _this_year(book, chosen, year, checked.findings)
     if month is not None and len(chosen) > 1:
         chosen = _this_month(book, chosen, month, checked.findings)
     for _, grid, sheet in chosen:
@@ -136,6 +141,37 @@ _CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 _SHEET_MONTH = re.compile(r"(?<![0-9])(0?[1-9]|1[0-2]|十[一二]?|[一二三四五六七八九])月")
 
 
+def _this_year(book: Book, chosen: list[tuple[int, Grid, SheetRows]], year: int,
+               findings: list[Finding]) -> list[tuple[int, Grid, SheetRows]]:
+    """Of several sheets, all but those of another year (a tab named 2025年 or 上年 kept
+    beside this year's), when one sheet at least is not of another year."""
+    other = [_other_year(grid.name, year) for _, grid, _ in chosen]
+    if all(other):
+        return chosen
+    for (_, grid, _), named in zip(chosen, other):
+        if named:
+            findings.append(finding(
+                "other_month_sheet_skipped",
+                f"工作表“{grid.name}”是{named}的报表，本期（{year}年）未读取",
+                f"sheet “{grid.name}” is the report of another year ({named}): not read for "
+                f"{year}", ref=CellRef(book.name, grid.name)))
+    return [entry for entry, named in zip(chosen, other) if not named]
+
+
+_YEAR_NAMED = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
+_PAST_YEAR = re.compile(r"上年|去年|上一年|前年|往年")
+
+
+def _other_year(name: str, year: int) -> str:
+    """The other year a sheet's name says it reports (2025年, 上年), or ''."""
+    text = nfkc(name)
+    named = _YEAR_NAMED.findall(text)
+    if named and int(named[-1]) != year:
+        return f"{named[-1]}年"
+    past = _PAST_YEAR.search(text)
+    return past.group(0) if past and not named else ""
+
+
 def _sheet_month(name: str, sheet: SheetRows) -> int | None:
     """The month a sheet reports: the last month its name names (2026年10月, 10月份, 十月),
     else N of its 1-N月累计 ytd column; None when neither says."""
@@ -151,7 +187,7 @@ def submission_from_book(book: Book, period: Period) -> Submission:
     from pipeline.reconcile import Submission  # not in the reader workers: they need none
 
     checked = book.checked if isinstance(book.checked, Checked) else None
-    if checked is not None and checked.month != period.month:   # checked for another month
+    if checked is not None and (checked.month, checked.year) != (period.month, period.year):
         checked = None
     rows = _rows(book, checked, period.end) if checked is not None else None
     if checked is None or rows is None:   # read in-process, or a worker's answer that does

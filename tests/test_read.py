@@ -587,7 +587,7 @@ def test_of_a_column_a_month_the_period_s_month_is_this_year_s(tmp_path: Path) -
     assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!M2"]
     # … and it is the period's month that says which, in a reader worker too
     book = read(path)
-    book.checked = check_book(book, 10)
+    book.checked = check_book(book, 10, 2026)
     assert table(submission_from_book(book, Period(2026, 10)), C.YTD_DONE) == [(2, 1000.0)]
     assert table(submission_from_book(book, PERIOD), C.YTD_DONE) == [(2, 1100.0)]
 
@@ -1087,3 +1087,30 @@ def test_a_ytd_header_of_last_month_is_read_and_said(tmp_path: Path) -> None:
     assert table(sub, C.YTD_DONE) == [(2, 1100.0)]
     assert codes(sub.findings) == [("ytd_header_month", "a.xlsx:进度表")]
     assert "1-10月" in sub.findings[0].message and "11月" in sub.findings[0].message
+
+
+@pytest.mark.parametrize("old_name", ["2025年", "上年", "2025年11月"])
+@pytest.mark.parametrize("this_name", ["2026年11月", "进度表"])
+def test_a_tab_of_last_year_beside_this_year_s_is_left_out(tmp_path: Path, old_name: str,
+                                                          this_name: str) -> None:
+    """Last year's rows kept on a tab of their own (names the same, ids of last year): not
+    read, with a finding; this year's tab is, wherever it is."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, pid, ytd in ((old_name, "SP2025-003", 5200), (this_name, "SP2026-005", 3900)):
+        sheet = book.create_sheet(name)
+        sheet.append(["项目编号", "项目名称", "年度累计完成投资"])
+        sheet.append([pid, "县城污水处理厂", ytd])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID, C.YTD_DONE) == [(2, "SP2026-005", 3900.0)]
+    assert codes(sub.findings) == [("other_month_sheet_skipped", f"a.xlsx:{old_name}")]
+
+
+def test_a_workbook_of_last_year_s_tab_only_is_read(tmp_path: Path) -> None:
+    """A single sheet named for another year (a template kept from last year) is all there
+    is: it is read."""
+    path = make_workbook(tmp_path / "a.xlsx", ["项目编号", "项目名称", "年度累计完成投资"],
+                         [["SP2026-005", "县城污水处理厂", 3900]], sheet="2025年进度表")
+    assert table(submission(path), C.YTD_DONE) == [(2, 3900.0)]

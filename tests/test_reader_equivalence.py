@@ -48,10 +48,10 @@ def _book(grids: list[Grid], checked: Any = None) -> Book:
                 kind="xlsx", grids=grids, checked=checked)
 
 
-def _as_from_a_worker(book: Book, month: int = 11) -> Book:
+def _as_from_a_worker(book: Book, month: int = 11, year: int = 2026) -> Book:
     """The book as the parent gets it from a worker: checked for the period's month, and
     through the pipe."""
-    book.checked = check_book(book, month)
+    book.checked = check_book(book, month, year)
     return sandbox._safe_loads(pickle.dumps(("book", book)))[1]
 
 
@@ -64,7 +64,8 @@ def _sorted_sets(submission: Any) -> str:
 @pytest.mark.parametrize("period", [Period(2026, 11), Period(2026, 3), Period(2027, 1)])
 def test_rows_checked_in_a_worker_are_the_rows_checked_here(period: Period) -> None:
     here = submission_from_book(_book(_grids()), period)
-    there = submission_from_book(_as_from_a_worker(_book(_grids()), period.month), period)
+    there = submission_from_book(_as_from_a_worker(_book(_grids()), period.month, period.year),
+                                 period)
     # a set's order may differ once it has been through a pickle: compared as sets
     assert [r.unusable for r in there.rows] == [r.unusable for r in here.rows]
     assert _sorted_sets(there) == _sorted_sets(here)
@@ -88,11 +89,12 @@ def test_a_book_checked_for_another_month_is_checked_again() -> None:
     """Which columns and sheets are the period's depends on its month: a worker's answer
     for another month is not used, one for the period's is (told apart here by an answer
     changed after the check)."""
-    book = _as_from_a_worker(_book(_grids()), 11)
+    book = _as_from_a_worker(_book(_grids()), 11, 2026)
     _, _, rows = book.checked.sheets[0]
     rows[0][1][C.YTD_DONE] = -1.0
     assert submission_from_book(book, Period(2026, 11)).rows[0].values[C.YTD_DONE] == -1.0
     assert submission_from_book(book, Period(2026, 10)).rows[0].values[C.YTD_DONE] != -1.0
+    assert submission_from_book(book, Period(2025, 11)).rows[0].values[C.YTD_DONE] != -1.0
 
 
 def test_a_future_date_is_found_only_when_the_period_says_so() -> None:
@@ -138,8 +140,9 @@ def test_the_sandbox_gives_the_rows_the_in_process_reader_gives(tmp_path: Path) 
     make_workbook(tmp_path / "a.xlsx", HEADER, ROWS)
     make_workbook(tmp_path / "b.xlsx", HEADER, ROWS[2:4])
     files = list_inputs(tmp_path)
-    read = read_files(files, Limits(), month=11, sandbox=SandboxLimits(workers=2))
-    assert all(isinstance(b.checked, Checked) and b.checked.month == 11 for b in read)
+    read = read_files(files, Limits(), month=11, year=2026, sandbox=SandboxLimits(workers=2))
+    assert all(isinstance(b.checked, Checked) and (b.checked.month, b.checked.year) == (11, 2026)
+               for b in read)
     for period in (Period(2026, 11), Period(2026, 3)):
         in_process = [submission_from_book(read_book(p, n, Limits()), period) for p, n in files]
         assert [repr(submission_from_book(b, period)) for b in read] == \
