@@ -584,6 +584,21 @@ def test_peer_groups_get_a_table_each():
     assert [h.text for h in dom.find("section").parent.find_all("h3")][:2] == ["乡镇", "部门"]
 
 
+def test_with_peer_groups_the_unit_lists_are_numbered_within_each_group():
+    """红榜单位 with [groups]: each unit with its group and its rank there (lists.csv), the
+    groups apart (one list numbered 1-4 across groups put a 95.8 below a 93.3)."""
+    from pipeline.render.context import list_rows
+
+    units = pd.DataFrame({"unit": ["县交通运输局", "泷泊镇人民政府", "县农业农村局"],
+                          "score": [93.3, 95.8, 91.4], "group": ["其他", "乡镇", "其他"]})
+    lists = pd.DataFrame([
+        {"list": "red", "kind": "unit", "id": u, "name": u, "reason": "top_score", "rank": r}
+        for u, r in (("县交通运输局", 1), ("泷泊镇人民政府", 1), ("县农业农村局", 2))])
+    rows = list_rows(lists, pd.DataFrame(), units, "zh", "red", "unit")
+    assert [(r.group, r.number, r.ident) for r in rows] == [
+        ("乡镇", 1, "泷泊镇人民政府"), ("其他", 1, "县交通运输局"), ("其他", 2, "县农业农村局")]
+
+
 def test_next_steps_are_the_offices_words_or_a_note_to_write_them():
     ctx = context(next_steps="一是抓开工。\n\n二是抓投资。")
     assert ctx.next_steps == ("一是抓开工。", "二是抓投资。")

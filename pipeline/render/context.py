@@ -131,6 +131,7 @@ class ListRow(NamedTuple):
     time_progress: float | None
     reason: str                # labels joined
     escalation: str            # label, projects on the black list only
+    group: str = ""            # a unit's peer group, when [groups] is configured
 
 
 class ClaimRow(NamedTuple):
@@ -627,12 +628,17 @@ def list_rows(lists: pd.DataFrame, projects: pd.DataFrame, units: pd.DataFrame, 
     if lists.empty:
         return ()
     chosen = lists[(lists["list"] == which) & (lists["kind"] == kind)]
-    chosen = chosen.assign(_rank=_numbers(chosen, "rank")).sort_values(
-        ["_rank", "id"], kind="mergesort")
+    # with peer groups a unit is listed and numbered within its group (lists.csv's rank)
+    groups = (dict(zip(units["unit"], units["group"]))
+              if kind == "unit" and not units.empty and "group" in units.columns else {})
+    chosen = chosen.assign(_rank=_numbers(chosen, "rank"),
+                           _group=[groups.get(i, "") for i in chosen["id"]]).sort_values(
+        ["_group", "_rank", "id"], kind="mergesort")
     by_project = projects.set_index("project_id") if not projects.empty else None
     scores = dict(zip(units["unit"], units["score"])) if not units.empty else {}
     out = []
-    for number, record in enumerate(chosen.to_dict("records"), start=1):
+    for position, record in enumerate(chosen.to_dict("records"), start=1):
+        number = int(record["_rank"]) if groups and pd.notna(record["_rank"]) else position
         ident = _text(record.get("id"))
         unit = rate = time = None
         escalation = ""
@@ -646,7 +652,8 @@ def list_rows(lists: pd.DataFrame, projects: pd.DataFrame, units: pd.DataFrame, 
             number=number, ident=ident, name=_text(record.get("name")), unit=unit or "",
             score=_value(scores.get(ident)) if kind == "unit" else None,
             completion_rate=rate, time_progress=time,
-            reason=_reason_words(_text(record.get("reason")), lang), escalation=escalation))
+            reason=_reason_words(_text(record.get("reason")), lang), escalation=escalation,
+            group=_text(record.get("_group"))))
     return tuple(out)
 
 
