@@ -649,3 +649,14 @@ def test_control_characters_in_names_print_as_spaces():
     html = render_bulletin(ctx, charts=bulletin_charts(ctx))
     assert "\x00" not in html and "泷泊镇  人民政府" in html
     assert "县水利局 .pdf" in html
+
+
+def test_a_long_name_beside_a_bar_takes_two_lines_at_most():
+    """A 40-character unit name left no room for the bars and cut every label off."""
+    from pipeline.render.charts import LABEL_CHARS, _label
+
+    name = "双牌县潇水河流域综合治理暨G207国道沿线产业开发区建设发展服务中心（挂县PPP项目管理办公室牌子）"
+    lines = _label(name).split("\n")
+    assert len(lines) == 2 and all(len(line) <= LABEL_CHARS for line in lines)
+    assert lines[0] == name[:LABEL_CHARS] and lines[1].endswith("…")
+    assert _label("县水利局") == "县水利局"

@@ -37,9 +37,25 @@ MARK = "#222222"               # time progress
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
+LABEL_CHARS = 14        # a name's line beside a bar; a longer name goes on two lines
+
+
 def _label(text: str) -> str:
-    """A name as a chart prints it (fonts.chart_text): never a box."""
-    return chart_text(text)
+    """A name as a chart prints it (fonts.chart_text): never a box; a long one on two
+    lines, cut with … past them (a 40-character name left no room for the bars, and
+    every label was cut off at the figure's edge)."""
+    text = chart_text(text)
+    if len(text) <= LABEL_CHARS:
+        return text
+    first, rest = text[:LABEL_CHARS], text[LABEL_CHARS:]
+    if len(rest) > LABEL_CHARS:
+        rest = rest[:LABEL_CHARS - 1] + "…"
+    return f"{first}\n{rest}"
+
+
+def _row_height(labels: Sequence[str]) -> float:
+    """Inches a bar's row takes: more when a label takes two lines."""
+    return 0.36 if any(len(chart_text(t)) > LABEL_CHARS for t in labels) else 0.27
 
 
 def _rc() -> dict[Any, Any]:
@@ -127,7 +143,7 @@ def progress_chart(names: Sequence[str], rates: Sequence[float | None],
                    rate_label: str, time_label: str) -> str:
     """Completion rate bars with a mark at each row's time progress, first row on top."""
     count = len(names)
-    height = 0.75 + 0.27 * max(count, 1)
+    height = 0.75 + _row_height(names) * max(count, 1)
     # a rate no axis can hold (a plan of almost nothing) is drawn as none, not a crash
     rates = [r if r is not None and math.isfinite(r) else None for r in rates]
     times = [t if t is not None and math.isfinite(t) else None for t in times]
