@@ -660,3 +660,20 @@ def test_a_long_name_beside_a_bar_takes_two_lines_at_most():
     assert len(lines) == 2 and all(len(line) <= LABEL_CHARS for line in lines)
     assert lines[0] == name[:LABEL_CHARS] and lines[1].endswith("…")
     assert _label("县水利局") == "县水利局"
+
+
+def test_new_projects_not_reported_are_not_said_to_be_on_time():
+    """Nobody reported: the paragraph on new projects does not say no start is overdue."""
+    from pipeline.render.context import category_paragraphs
+
+    projects = project_frame([
+        {"category": "new", "reported": False, "ytd_done": math.nan, "due_to_start": True,
+         "started": False},
+        {"category": "new", "reported": False, "ytd_done": math.nan, "due_to_start": True,
+         "started": False}])
+    text = category_paragraphs(projects, "zh")[0]
+    assert "无逾期未开工项目" not in text
+    assert "另有2个应开工项目未报送，开工情况不明" in text
+    reported = projects.assign(reported=True, light="green", light_reason="on_schedule",
+                               started=True)
+    assert "无逾期未开工项目" in category_paragraphs(reported, "zh")[0]

@@ -584,9 +584,14 @@ def category_paragraphs(projects: pd.DataFrame, lang: str) -> tuple[str, ...]:
             started = _flags(frame, "started")
             overdue = frame[reasons == "overdue_start"] if reasons is not None else frame.iloc[:0]
             rate = float((due & started).sum()) / float(due.sum()) if due.any() else None
+            # a due project not reported may be overdue too: not said to be none
+            unknown = int((due & ~started & (reasons == "not_reported")).sum()) \
+                if reasons is not None else 0
             words = (label("cat_new_overdue", lang).format(names=names_joined(_names(overdue),
                                                                                  lang))
-                     if len(overdue) else label("cat_new_none_overdue", lang))
+                     if len(overdue) else "" if unknown else label("cat_new_none_overdue", lang))
+            if unknown:
+                words += label("cat_new_unknown", lang).format(n=unknown)
             out.append(label("cat_new", lang).format(
                 n=len(frame), due=int(due.sum()), started=int((due & started).sum()),
                 rate=filters.pct(rate), overdue=words))

@@ -168,6 +168,9 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "cat_new_overdue": {"zh": "{names}逾期未开工。", "en": "start overdue: {names}."},
     "cat_new_none_overdue": {"zh": "无逾期未开工项目。", "en": "no start is overdue."},
+    "cat_new_unknown": {"zh": "另有{n}个应开工项目未报送，开工情况不明。",
+                        "en": "{n} due to start did not report: whether they started is "
+                              "not known."},
     "cat_continuing": {
         "zh": "续建项目{n}个，年度计划投资{plan}亿元，累计完成{done}亿元，完成率{rate}，{gap}。",
         "en": "{n} continuing projects: annual plan {plan} hundred million yuan, {done} done, "
