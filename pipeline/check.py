@@ -245,6 +245,11 @@ def _milestones(raw: RawRow, row: Row, period_end: dt.date | None
                                           (raw.file, raw.sheet, raw.row), period_end)
             row.findings.extend(f for f in found if f not in row.findings)
             done = value
+            if value is None and any(f.code == "future_date" for f in found):
+                # SPEC 5.3: done once a row names it with a 完成时间 no later than the
+                # period's last day, this period's or an earlier one's: a date after this
+                # period (future_date) is kept, for the history, and counts from its month
+                done = parse_date(d_cell.value).value
         for name in _split_names(names):
             pairs.append((name, done))
     return pairs

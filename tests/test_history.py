@@ -308,3 +308,27 @@ def test_an_id_given_to_another_unit_s_project_starts_a_chain_of_its_own(tmp_pat
     assert (projects["P1"]["light"], projects["P1"]["escalation"]) == ("red", "remind")
     items = _csv(tmp_path, "2027-01", "coordination.csv")
     assert [(i["project_id"], i["months"]) for i in items] == [("P1", "1")]
+
+
+def test_a_milestone_reported_done_ahead_counts_from_the_month_of_its_date(tmp_path: Path
+                                                                          ) -> None:
+    """September's row says 可研批复 was done on 2026-10-05: future_date in September (not
+    done then), done on time from October, whose rows no longer name it (SPEC 5.3: a row of
+    an earlier period with a 完成时间 no later than the period's last day)."""
+    write_register(tmp_path / "input/register.xlsx",
+                   [project("P1", "一号园", unit="甲局", category="前期", plan=0, total=50000)],
+                   milestones=[("P1", "可研批复", dt.datetime(2026, 10, 21))])
+    ws = Workspace(tmp_path / "input", tmp_path / "output")
+    header = ["项目编号", "项目名称", "年度累计完成投资", "完成节点", "完成时间"]
+    make_workbook(ws.input_dir / "2026-09/甲局.xlsx", header,
+                  [["P1", "一号园", 0, "可研批复", dt.datetime(2026, 10, 5)]])
+    make_workbook(ws.input_dir / "2026-10/甲局.xlsx", header, [["P1", "一号园", 0, None, None]])
+    _run(ws, "2026-09")
+    _run(ws, "2026-10")
+    codes = [f["code"] for f in _csv(tmp_path, "2026-09", "findings.csv")]
+    assert "future_date" in codes
+    units = {p: _csv(tmp_path, p, "units.csv")[0]["milestones"] for p in ("2026-09", "2026-10")}
+    assert units == {"2026-09": "", "2026-10": "1"}
+    light = {p["project_id"]: p["light_reason"] for p in _csv(tmp_path, "2026-10",
+                                                              "projects.csv")}
+    assert light["P1"] == "milestones_on_time"
