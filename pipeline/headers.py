@@ -81,13 +81,18 @@ def match_label(label: HeaderLabel, table: dict[str, str]) -> str | None:
     return _canonical(label.key, table, YTD_DONE in table.values())[0]
 
 
-def _canonical(key: str, table: dict[str, str], ytd: bool) -> tuple[str | None, int]:
+def _canonical(key: str, table: dict[str, str], ytd: bool,
+               year: int | None = None) -> tuple[str | None, int]:
     """The column a normalised header names, and N when it is a 1-N月累计完成投资 (else 0);
-    ``ytd``: whether ``table`` has ytd_done, so that such a header names it. A year before
-    a header (2026年计划投资, 2026年度投资计划, 2026年3月) is this year's: the header without
-    it, or with 年度 instead (2026年计划投资 is 年度计划投资)."""
+    ``ytd``: whether ``table`` has ytd_done, so that such a header names it. A header with
+    a year before it (2026年计划投资, 2026年度投资计划, 2026年1-11月累计完成投资) names the
+    header without it, or with 年度 instead (2026年计划投资 is 年度计划投资), when that year
+    is the period's ``year`` (or no year is given); another year's names no column
+    (2025年累计完成投资 is last year's)."""
     canonical = table.get(key)
     if canonical is None and key[:4].isdigit() and "年" in key[4:6]:
+        if year is not None and int(key[:4]) != year:
+            return None, 0
         rest = _YEAR.sub("", key)
         canonical = table.get(rest) or table.get("年度" + rest)
         if canonical is None:
@@ -108,11 +113,13 @@ _YTD_CHILD = re.compile(r"^0?1月?[-‐‑–—~～至到](0?[1-9]|1[0-2])月(?
 _YEAR_CHILD = re.compile(r"^(?:本年度?|今年|年度)?累计(?:完成)?$")
 
 
-def _under_done(parent: str, child: str) -> tuple[str | None, int]:
+def _under_done(parent: str, child: str, year: int | None = None) -> tuple[str | None, int]:
     """The column ``child`` names under ``parent`` when that is a parent of the investment
-    done (as ``_canonical``); (None, 0) otherwise."""
+    done (as ``_canonical``: of the period's ``year`` when it names one); (None, 0)
+    otherwise."""
     group = _DONE_GROUP.match(parent)
-    if group is None:
+    if group is None or (year is not None and group.group(1) and group.group(1)[:4].isdigit()
+                         and int(group.group(1)[:4]) != year):
         return None, 0
     if _MONTH_CHILD.match(child):
         return MONTH_DONE, 0
@@ -145,7 +152,8 @@ _BLANK = HeaderLabel("", None)
 
 
 def _map(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: bool,
-         table: dict[str, str], ytd: bool, month: int | None = None) -> Header | None:
+         table: dict[str, str], ytd: bool, month: int | None = None,
+         year: int | None = None) -> Header | None:
     """Read a row (with the one under it when ``two``) as a header: each column by the first
     of its candidate labels that names a column — the lower cell, the upper, both joined
     (upper then lower, or lower then upper).
@@ -183,14 +191,14 @@ def _map(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: boo
             parent = _BLANK
             continue
         for key in keys:
-            canonical, months = _canonical(key, table, ytd)
+            canonical, months = _canonical(key, table, ytd, year)
             if canonical is not None:
                 break
         else:
             if not (ytd and "完成" in parent.key):
                 continue
             # 投资完成情况 / 2026年完成投资 over 本月 | 1-11月累计
-            canonical, months = _under_done(parent.key, low.key)
+            canonical, months = _under_done(parent.key, low.key, year)
             if canonical is None:
                 continue
         repeats.setdefault(canonical, []).append(col)
@@ -233,19 +241,21 @@ def _nearer(months: int, than: int, month: int | None) -> bool:
 # table lives, so no other table can take its id. Tables are never changed once made
 # (alias_table); the readings are shared and never changed either (find_header copies the
 # one it returns).
-_READINGS: dict[tuple[int, tuple[HeaderLabel, ...], tuple[HeaderLabel, ...], bool, int | None],
+_READINGS: dict[tuple[int, tuple[HeaderLabel, ...], tuple[HeaderLabel, ...], bool, int | None,
+                      int | None],
                 tuple[dict[str, str], Header | None]] = {}
 _READINGS_KEPT = 4096
 
 
 def _reading(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two: bool,
-             table: dict[str, str], ytd: bool, month: int | None) -> Header | None:
+             table: dict[str, str], ytd: bool, month: int | None,
+             year: int | None) -> Header | None:
     """``_map``, remembered."""
-    key = (id(table), top, bottom, two, month)
+    key = (id(table), top, bottom, two, month, year)
     kept = _READINGS.get(key)
     if kept is not None and kept[0] is table:
         return kept[1]
-    header = _map(top, bottom, two, table, ytd, month)
+    header = _map(top, bottom, two, table, ytd, month, year)
     if len(_READINGS) >= _READINGS_KEPT:
         _READINGS.clear()
     _READINGS[key] = (table, header)
@@ -253,12 +263,14 @@ def _reading(top: tuple[HeaderLabel, ...], bottom: tuple[HeaderLabel, ...], two:
 
 
 def find_header(rows: list[list[Any]], table: dict[str, str],
-                required: tuple[str, ...], month: int | None = None) -> Header | None:
+                required: tuple[str, ...], month: int | None = None,
+                year: int | None = None) -> Header | None:
     """The best header among the first rows, or None when no row names the required columns.
 
     ``required`` lists alternatives: at least one must be found (e.g. name or project_id),
-    and at least two distinct columns overall. ``month``: the period's, when known (which
-    of several 1-N月累计 columns is this year's total: ``_nearer``).
+    and at least two distinct columns overall. ``month`` and ``year``: the period's, when
+    known (which of several 1-N月累计 columns is this year's total: ``_nearer``; a header of
+    another year names no column: ``_canonical``).
     """
     best: tuple[int, int, Header] | None = None
     readings: dict[tuple[int, bool], Header] = {}
@@ -282,7 +294,7 @@ def find_header(rows: list[list[Any]], table: dict[str, str],
             if two and index + 1 >= len(rows):
                 continue
             header = _reading(cells(index), cells(index + 1) if two else (), two, table, ytd,
-                              month)
+                              month, year)
             if header is None:
                 continue
             found = set(header.columns.values())

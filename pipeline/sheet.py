@@ -67,8 +67,10 @@ class SheetRows:
     tables: list[tuple[Layout, int]] = field(default_factory=list, repr=False, compare=False)
 
 
-_UNIT_LINE = re.compile(r"填报单位\s*[(（]?[盖章公章签字]*[)）]?\s*[:：]?\s*(.*)$")
-_DATE_LINE = re.compile(r"填报(日期|时间)\s*[:：]?\s*(.*)$")
+# the label, then a colon and the value; without a colon only as the cell's whole text
+# (the value in the next cell): 请各填报单位于5日前报送 and 填报单位负责人 are no label
+_UNIT_LINE = re.compile(r"填报单位\s*(?:[(（][盖章公章签字]*[)）])?\s*(?:[:：]\s*(.*)|$)")
+_DATE_LINE = re.compile(r"填报(日期|时间)\s*(?:[:：]\s*(.*)|$)")
 _AMOUNT_UNIT = re.compile(r"(?<![报任])单位\s*[:：]\s*(万元|亿元|元)")
 _STOP = re.compile(r"\s{2,}|填报日期|填报时间|填报人|联系人|联系电话|审核人|负责人")
 # 一、 （二） 三. : a section's number, whatever follows; 1、 （2） 3. and 第二部分 number a
@@ -152,7 +154,7 @@ def _labelled(rows: list[list[Any]], pattern: re.Pattern[str], group: int) -> st
             match = pattern.search(text)
             if not match:
                 continue
-            value = _STOP.split(match.group(group).strip())[0].strip()
+            value = _STOP.split((match.group(group) or "").strip())[0].strip()
             following = (t for _, t in texts[position + 1:] if t != text)
             if not value:
                 value = _STOP.split(next(following, ""))[0].strip()
@@ -253,10 +255,12 @@ def _may_be_header(text: str, identity: tuple[frozenset[str], ...]) -> bool:
 
 
 def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[str, str],
-                 required: tuple[str, ...], month: int | None = None) -> SheetRows:
-    """Find the header by aliases and return the sheet's data rows; ``month``: the
-    period's, when known (see ``find_header``)."""
-    header = find_header(rows, table, required, month)
+                 required: tuple[str, ...], month: int | None = None,
+                 year: int | None = None) -> SheetRows:
+    """Find the header by aliases and return the sheet's data rows; ``month`` and
+    ``year``: the period's, when known (see ``find_header``)."""
+    period = (month, year)
+    header = find_header(rows, table, required, *period)
     above = rows[: header.first_row] if header else rows[:HEADER_CONTEXT]
     everywhere = rows if header is None else above + rows[header.last_row + 1:]
     unit_line = _labelled(everywhere, _UNIT_LINE, 1)
@@ -276,7 +280,7 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
     identity = _identity_chars(table)
     # a table above the best header, under a header of its own (一、续建项目 with its header
     # and rows, then 二、新开工项目 with a wider one): its rows are read under its header
-    earlier = (find_header(rows[: header.first_row - 1], table, required, month)
+    earlier = (find_header(rows[: header.first_row - 1], table, required, *period)
                if header.first_row >= 3 else None)
     if earlier is not None:
         first_layout = row_layout(earlier, sheet_unit)
@@ -288,7 +292,7 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
     while index is not None:
         # below, a header that names other columns starts a table of its own
         count, index, following = _extend(result, rows, index, len(rows), header, layout,
-                                          table, file, sheet, identity, required, month)
+                                          table, file, sheet, identity, required, period)
         if count:
             result.tables.append((layout, count))
         if following is None:
@@ -300,7 +304,8 @@ def extract_rows(rows: list[list[Any]], *, file: str, sheet: str, table: dict[st
 def _extend(result: SheetRows, rows: list[list[Any]], start: int, end: int, header: Header,
             layout: Layout, table: dict[str, str], file: str, sheet: str,
             identity: tuple[frozenset[str], ...], required: tuple[str, ...] | None = None,
-            month: int | None = None) -> tuple[int, int | None, Header | None]:
+            period: tuple[int | None, int | None] = (None, None)
+            ) -> tuple[int, int | None, Header | None]:
     """Add the data rows of ``rows[start:end]`` read under ``header``: (how many, where
     the next table's rows start, its header). With ``required``, a row left out that is a
     header naming other columns (``_next_header``) ends the table; else none does."""
@@ -312,7 +317,7 @@ def _extend(result: SheetRows, rows: list[list[Any]], start: int, end: int, head
         # a row without a number whose cells name columns elsewhere (二、新开工项目 under
         # 序号 | 项目名称 | 项目编号 after a table of 项目编号 | 项目名称)
         if required is not None and (skipped or _without_numbers(row)):
-            following = _next_header(rows, index, header, table, required, identity, month)
+            following = _next_header(rows, index, header, table, required, identity, period)
             if following is not None:
                 return len(result.rows) - before, following.last_row + 1, following
         if not skipped:
@@ -331,7 +336,7 @@ def _without_numbers(row: list[Any]) -> bool:
 
 def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[str, str],
                  required: tuple[str, ...], identity: tuple[frozenset[str], ...],
-                 month: int | None = None) -> Header | None:
+                 period: tuple[int | None, int | None] = (None, None)) -> Header | None:
     """The header at ``index`` (placed in the sheet) when it names other columns than
     ``header``, else None. A header repeated (a printed page's), whole or in part, is not
     another: the same columns, or some of them where they were (the lower row of a repeated
@@ -343,7 +348,7 @@ def _next_header(rows: list[list[Any]], index: int, header: Header, table: dict[
             break
     else:
         return None
-    found = find_header(rows[index: index + 2], table, required, month)
+    found = find_header(rows[index: index + 2], table, required, *period)
     if found is None or found.first_row != 0 or found.columns.items() <= header.columns.items():
         return None
     return found.placed(index, index + found.last_row)

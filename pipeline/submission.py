@@ -68,7 +68,8 @@ def _check(book: Book, end: dt.date | None,
     if not book.grids:
         return checked, out
     sheets = [extract_rows(g.rows, file=book.name, sheet=g.name, table=_TABLE,
-                           required=(C.PROJECT_ID, C.NAME), month=month) for g in book.grids]
+                           required=(C.PROJECT_ID, C.NAME), month=month, year=year)
+              for g in book.grids]
     with_header = [(i, g, s) for i, (g, s) in enumerate(zip(book.grids, sheets))
                    if s.header is not None]
     visible = [(i, g, s) for i, g, s in with_header if not g.hidden]
@@ -117,11 +118,12 @@ def _check(book: Book, end: dt.date | None,
 
 def _this_month(book: Book, chosen: list[tuple[int, Grid, SheetRows]], month: int,
                 findings: list[Finding]) -> list[tuple[int, Grid, SheetRows]]:
-    """Of several sheets, those of the period's month when one is (the other months' tabs,
-    a sheet named 10月 or whose ytd column is 1-10月累计, are left with a finding); else
-    all of them (one sheet a category, say)."""
-    months = [_sheet_month(grid.name, sheet) for _, grid, sheet in chosen]
-    if month not in months:
+    """Of several sheets, all but those named for another month (10月, 上月), with a
+    finding, when one at least is not (named for the period's month, or for none: one
+    sheet a category, whatever its ytd header says; a header not updated gets
+    ytd_header_month)."""
+    months = [_sheet_month(grid.name, month) for _, grid, _ in chosen]
+    if all(found is not None and found != month for found in months):
         return chosen
     kept = []
     for (i, grid, sheet), found in zip(chosen, months):
@@ -163,8 +165,11 @@ _PAST_YEAR = re.compile(r"上年|去年|上一年|前年|往年")
 
 
 def _other_year(name: str, year: int) -> str:
-    """The other year a sheet's name says it reports (2025年, 上年), or ''."""
-    text = nfkc(name)
+    """The other year a tab reports when its name names only a period (2025年, 2025年11月,
+    上年, 2025年进度表), or ''; a name saying more (2025年结转续建项目) is a category's."""
+    text = _SPACES.sub("", nfkc(name))
+    if _PERIOD_WORDS.sub("", _PERIOD_PARTS.sub("", text)):
+        return ""
     named = _YEAR_NAMED.findall(text)
     if named and int(named[-1]) != year:
         return f"{named[-1]}年"
@@ -172,14 +177,23 @@ def _other_year(name: str, year: int) -> str:
     return past.group(0) if past and not named else ""
 
 
-def _sheet_month(name: str, sheet: SheetRows) -> int | None:
-    """The month a sheet reports: the last month its name names (2026年10月, 10月份, 十月),
-    else N of its 1-N月累计 ytd column; None when neither says."""
-    named = _SHEET_MONTH.findall(nfkc(name))
+_SPACES = re.compile(r"\s+")
+_PERIOD_PARTS = re.compile(r"(?:19|20)[0-9]{2}年?度?|上一?年|去年|前年|往年|本年|今年|"
+                           r"[0-9]{1,2}月份?|[一二三四五六七八九十]{1,3}月份?|上个?月|上期|本月|[-_—~至()（）]")
+_PERIOD_WORDS = re.compile(r"重点项目|项目|建设|进度|调度|报表|数据|情况|统计|表|sheet\d*",
+                           re.IGNORECASE)
+_LAST_MONTH = re.compile(r"上个?月|上期")
+
+
+def _sheet_month(name: str, month: int) -> int | None:
+    """The month a tab's name says it reports: the last month it names (2026年10月, 10月份,
+    十月; 上月 is the month before ``month``), None when it names none."""
+    text = nfkc(name)
+    named = _SHEET_MONTH.findall(text)
     if named:
         last = named[-1]
         return _CN_MONTHS.get(last) or int(last)
-    return sheet.header.ytd_months or None if sheet.header is not None else None
+    return (month - 2) % 12 + 1 if _LAST_MONTH.search(text) else None
 
 
 def submission_from_book(book: Book, period: Period) -> Submission:

@@ -359,10 +359,14 @@ def write_templates(workspace: Workspace, period: Period, settings: Settings, *,
     past = load_past(workspace.history_path, before=period)
     previous = (past.projects[str(previous_period)]
                 if previous_period is not None and past.held(previous_period) else None)
+    # done by the end of the last month reported (a date reported ahead of it is not
+    # done yet: the template still asks for it)
+    cutoff = previous_period.end if previous_period is not None else period.end
     done: dict[str, set[str]] = {}
     for by_project in past.milestones.values():
         for pid, names in by_project.items():
-            done.setdefault(pid, set()).update(names)
+            done.setdefault(pid, set()).update(
+                name for name, when in names.items() if when <= cutoff)
     contexts = template_contexts(register, period, settings, previous, done)
     paths = template_paths(register, workspace, period)
     wanted = set(units) if units is not None else set(contexts)

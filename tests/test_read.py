@@ -1114,3 +1114,46 @@ def test_a_workbook_of_last_year_s_tab_only_is_read(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "a.xlsx", ["项目编号", "项目名称", "年度累计完成投资"],
                          [["SP2026-005", "县城污水处理厂", 3900]], sheet="2025年进度表")
     assert table(submission(path), C.YTD_DONE) == [(2, 3900.0)]
+
+
+@pytest.mark.parametrize("header", [["2025年累计完成投资", "本年累计完成投资"],
+                                    ["2025年度累计完成投资", "2026年度累计完成投资"],
+                                    ["2025年1-11月累计完成投资", "2026年1-11月累计完成投资"]])
+def test_a_header_of_last_year_names_no_column(tmp_path: Path, header: list[str]) -> None:
+    """A year before a header is this year's only when it is the period's: last year's
+    total beside this year's is not taken for it."""
+    path = make_workbook(tmp_path / "a.xlsx", ["项目编号", "项目名称", *header],
+                         [["SP2026-001", "潇水大桥", 5000, 1100]])
+    sub = submission(path)
+    assert table(sub, C.YTD_DONE) == [(2, 1100.0)]
+    assert refs(sub, C.YTD_DONE) == ["a.xlsx:进度表!D2"]
+
+
+@pytest.mark.parametrize("note", ["注：请各填报单位于每月5日前将本表报送县发展和改革局",
+                                  "填报单位负责人：张三", "填报单位意见"])
+def test_a_line_that_only_mentions_the_label_names_no_unit(tmp_path: Path, note: str) -> None:
+    path = make_workbook(tmp_path / "a.xlsx", HEADER, [row(1, "SP2026-001", "潇水大桥")],
+                         title_rows=[[TITLE]], after=[[note, "同意"]])
+    assert submission(path).unit_line is None
+
+
+@pytest.mark.parametrize(("names", "ytds"), [
+    (("续建项目", "新开工项目"), ("1-11月累计完成投资", "1-10月累计完成投资")),   # header not updated
+    (("2026年新开工项目", "2025年结转续建项目"), ("年度累计完成投资", "年度累计完成投资")),
+])
+def test_category_tabs_are_all_read_whatever_they_say(tmp_path: Path, names: tuple[str, str],
+                                                      ytds: tuple[str, str]) -> None:
+    """A tab is another period's only by a name that names nothing but a period: a category
+    tab whose ytd header was not updated, or whose name mentions last year's projects, is
+    read (a warning says the header is another month's)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, ytd, pid in zip(names, ytds, ("SP2026-001", "SP2026-002")):
+        sheet = book.create_sheet(name)
+        sheet.append(["项目编号", "项目名称", ytd])
+        sheet.append([pid, "潇水大桥", 1100])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    sub = submission(path)
+    assert table(sub, C.PROJECT_ID) == [(2, "SP2026-001"), (2, "SP2026-002")]
+    assert "other_month_sheet_skipped" not in [code for code, _ in codes(sub.findings)]
