@@ -81,16 +81,41 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _latest_run(workspace: Any) -> Any:
+    """The latest period with a manifest in the output folder, or None."""
+    from pipeline.period import Period, is_period_name
+
+    runs = sorted(Period.parse(p.parent.name) for p in workspace.output_dir.glob("*/manifest.json")
+                  if is_period_name(p.parent.name))
+    return runs[-1] if runs else None
+
+
+def _latest_input(workspace: Any) -> Any:
+    """The latest period folder holding a sheet (``resolve_period``), or None."""
+    from pipeline.errors import PeriodError
+
+    try:
+        return workspace.resolve_period(None)
+    except PeriodError:
+        return None
+
+
 def error_text(exc: BaseException) -> str:
     """What a person reads of an error that stops a command."""
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return ("历史库（输出文件夹中的 history.sqlite）正被另一个 keyproj 占用；请等它结束后再运行 / the "
+                "history (history.sqlite in the output folder) is in use by another keyproj: "
+                "run again once it has finished")
     if isinstance(exc, sqlite3.Error):
         return (f"历史库（输出文件夹中的 history.sqlite）已损坏或无法读写（{exc}）；请从备份恢复它，"
                 "或把它移到别处后按月份顺序重新运行 / the history (history.sqlite in the output "
                 f"folder) is damaged or cannot be read or written ({exc}): restore it from a "
                 "backup, or move it aside and run the months again in order")
     if isinstance(exc, OSError) and not isinstance(exc, KeyprojError):
+        if exc.strerror is None and exc.filename is None:
+            return f"{type(exc).__name__}: {exc}"
         where = exc.filename or ""
-        reason = exc.strerror or type(exc).__name__
+        reason = exc.strerror or str(exc) or type(exc).__name__
         return (f"无法读写 {where}（{reason}）：请确认该位置存在、可写、不是文件夹，或关闭占用它的"
                 f"程序后重试 / cannot read or write {where} ({reason}): check that it exists, is "
                 "writable and is not a folder (or close the program holding it), then run again")
@@ -339,10 +364,15 @@ def distribute(period: str | None, input_dir: Path, output_dir: Path, config: Pa
     settings = _settings(config)
     workspace = Workspace(input_dir, output_dir)
     # what it sends is the period's outputs: a period run, its sheets since archived, is
-    # distributed all the same
-    ran = Period.parse(period) if period else None
-    chosen = ran if ran and workspace.period_output(ran).is_dir() else \
-        workspace.resolve_period(period)
+    # distributed all the same; without --period, the latest period run or with sheets (one
+    # with sheets not run yet says to run it)
+    if period:
+        ran = Period.parse(period)
+        chosen = ran if workspace.period_output(ran).is_dir() else \
+            workspace.resolve_period(period)
+    else:
+        found = [p for p in (_latest_run(workspace), _latest_input(workspace)) if p]
+        chosen = max(found) if found else workspace.resolve_period(None)   # says what is wrong
     result = mail.distribute(workspace, chosen, settings, send=send, resend=resend)
     for row in result.rows:
         if row["status"] not in (mail.SENT, mail.DRAFTED):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
-from pipeline.values import norm_id
+from pipeline.values import norm_id, short_form
 
 
 @dataclass(frozen=True)
@@ -199,8 +199,10 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
     _check_values(parts)
     groups_raw = _table(raw.get("groups", {}), "[groups]", "乡镇 = [\"泷泊镇人民政府\"]")
     groups = {str(k): _names(v, f"[groups] {k}") for k, v in groups_raw.items()}
-    twice = sorted({u for k, v in groups.items() for u in v
-                    if sum(u in w for w in groups.values()) > 1})
+    # a unit named by its short form is the same unit (泷泊镇人民政府, 泷泊镇)
+    forms = [{short_form(u) for u in units} for units in groups.values()]
+    twice = sorted({u for units in groups.values() for u in units
+                    if sum(short_form(u) in f for f in forms) > 1})
     if twice:
         raise ConfigError(f"keyproj.toml: [groups] 中 {'、'.join(twice)} 出现在多个分组 / "
                           f"{', '.join(twice)} in more than one group")

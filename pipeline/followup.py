@@ -13,7 +13,7 @@ from pipeline.config import ListSizes
 from pipeline.history import Past, ProjectFact
 from pipeline.period import Period
 from pipeline.score import r9
-from pipeline.values import leaders_of, norm_id
+from pipeline.values import leaders_of, norm_id, short_form
 
 ESCALATION = {1: "remind", 2: "interview"}   # 3 or more: accountability
 LISTS_CSV = ("list", "kind", "id", "name", "reason", "rank")
@@ -62,8 +62,9 @@ def problem_months(project_id: str, problem_type: str, period: Period, past: Pas
 
 def _same(fact: ProjectFact, unit: str | None) -> bool:
     """Whether a past month's fact is of the same project as one of ``unit`` (a fact from
-    before the history kept units, or no unit given: the same)."""
-    return unit is None or not fact.unit or fact.unit == unit
+    before the history kept units, or no unit given: the same; 交通运输局 and 县交通运输局
+    are one unit)."""
+    return unit is None or not fact.unit or short_form(fact.unit) == short_form(unit)
 
 
 def problem_type_of(row: Mapping[str, Any] | pd.Series) -> str | None:

@@ -65,6 +65,11 @@ def latest_period(folder: Path) -> Period:
     return filled[-1]
 
 
+def is_period_name(name: str) -> bool:
+    """Whether a folder's name is a period's (YYYY-MM)."""
+    return _PERIOD.match(name) is not None
+
+
 def has_files(folder: Path) -> bool:
     """[IO] Whether a file is anywhere below ``folder``."""
     return any(p.is_file() for p in folder.rglob("*"))

@@ -98,7 +98,7 @@ def leaders_of(cell: object) -> tuple[str, ...]:
     parts = [n for n in _LEADER_SEPARATORS.split(text) if n]
     names = [_BRACKETED.sub("", nfkc(n)).strip() for n in parts]
     if len(parts) > 1 and all(_PERSON.match(n) and not _TITLE_END.search(n) for n in names):
-        return tuple(dict.fromkeys(parts))
+        return tuple(dict.fromkeys(names))         # 张三（常务）、李四: 张三 and 李四
     return (text,)
 
 
@@ -112,8 +112,10 @@ def short_form(name: str) -> str:
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SUFFIX = re.compile(r"(万元|万|元|亿元|亿)$")
 _SEPARATORS = re.compile(r"[\s,，_'’]")
-# digits grouped in thousands by commas (NFKC makes “，” a “,”): 1,234 or 12,345,678.9
-_GROUPED = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
+# digits grouped in thousands by commas (NFKC makes “，” a “,”): 1,234 or 12,345,678; each
+# run of digits and commas a number holds must be one
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+_COMMA_RUNS = re.compile(r"[\d,]*,[\d,]*")
 _NONE = Parsed()
 
 
@@ -147,7 +149,8 @@ def _parse_number_text(value: str) -> Parsed:
 
 def _number_text(value: str) -> Parsed:
     text = visible(nfkc(value)).strip()
-    misgrouped = "," in text and not _GROUPED.search(text)   # 1,2 or 12,34: no thousands
+    # 1,2 or 12,34 or 1,000.5,2: a comma that groups no thousands
+    misgrouped = "," in text and not all(_GROUPED.fullmatch(run) for run in _COMMA_RUNS.findall(text))
     text = _SEPARATORS.sub("", text)
     scale, yuan = 1.0, False
     suffix = _SUFFIX.search(text)

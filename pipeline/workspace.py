@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PeriodError
-from pipeline.period import Period, has_files, latest_period
+from pipeline.period import Period, has_files, is_period_name, latest_period
 
 
 @dataclass(frozen=True)
@@ -16,14 +16,17 @@ class Workspace:
     output_dir: Path
 
     def __post_init__(self) -> None:
-        # outputs inside the inputs would be read back as units' sheets by the next run
+        # outputs in the inputs' period folders would be read back as units' sheets by the
+        # next run (the output folder itself, or one inside input/YYYY-MM/)
         inputs, outputs = self.input_dir.resolve(), self.output_dir.resolve()
-        if outputs == inputs or inputs in outputs.parents:
+        if outputs == inputs or any(p.parent == inputs and is_period_name(p.name)
+                                    for p in (outputs, *outputs.parents)):
             raise PeriodError(
-                f"输出文件夹 {self.output_dir} 在输入文件夹 {self.input_dir} 之内，下次运行会把输出"
-                "当作报表读入；请另选输出文件夹（默认 output）/ the output folder "
-                f"{self.output_dir} is inside the input folder {self.input_dir}, so the next "
-                "run would read the outputs as sheets: choose another (default: output)")
+                f"输出文件夹 {self.output_dir} 是输入文件夹 {self.input_dir} 或在其期间文件夹之内，"
+                "下次运行会把输出当作报表读入；请另选输出文件夹（默认 output）/ the output folder "
+                f"{self.output_dir} is the input folder {self.input_dir} or inside one of its "
+                "period folders, so the next run would read the outputs as sheets: choose "
+                "another (default: output)")
 
     @property
     def history_path(self) -> Path:

@@ -157,6 +157,13 @@ def test_a_month_folder_made_ahead_is_not_run(workspace: Path) -> None:
     assert not (workspace / "output/2026-12").exists()
 
 
+def test_outputs_beside_the_period_folders_are_allowed(workspace: Path) -> None:
+    """input/out is no period folder: nothing there is read as a sheet."""
+    result = CliRunner().invoke(cli, ["check", "--output", "input/out"])
+    assert result.exit_code == 0, result.output
+    assert (workspace / "input/out/2026-11/check/rows.csv").exists()
+
+
 @pytest.mark.parametrize("output", ["input", "input/2026-11/out"])
 def test_outputs_inside_the_inputs_are_refused(workspace: Path, output: str) -> None:
     result = CliRunner().invoke(cli, ["check", "--output", output])
@@ -189,3 +196,14 @@ def test_a_period_run_is_distributed_once_its_sheets_are_archived(workspace: Pat
     result = CliRunner().invoke(cli, ["distribute", "--period", "2026-11"])
     assert result.exit_code == 0, result.output
     assert list((workspace / "output/2026-11/outbox").glob("*.eml"))
+
+
+def test_distribute_takes_the_latest_period_run(workspace: Path) -> None:
+    """November run and its sheets archived, an empty November folder left: distribute
+    without --period sends November's papers, not October's."""
+    assert CliRunner().invoke(cli, ["run", "--jobs", "1"]).exit_code == 0
+    for sheet in (workspace / "input/2026-11").iterdir():
+        sheet.unlink()
+    result = CliRunner().invoke(cli, ["distribute"])
+    assert result.exit_code == 0, result.output
+    assert "outbox: output/2026-11/outbox" in result.output

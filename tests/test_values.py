@@ -283,7 +283,7 @@ def test_a_problem_type_written_short_or_in_other_words(raw: str, code: str) -> 
 
 
 @pytest.mark.parametrize(("cell", "leaders"), [
-    ("张三、李四", ("张三", "李四")), ("张三，李四（副县长）", ("张三", "李四（副县长）")),
+    ("张三、李四", ("张三", "李四")), ("张三，李四（副县长）", ("张三", "李四")),     # the note aside
     ("张三/李四", ("张三", "李四")), ("张明华", ("张明华",)),
     ("县委常委、副县长张三", ("县委常委、副县长张三",)),     # a title and a name: one leader
     ("/etc/passwd", ("/etc/passwd",)), ("", ()), (None, ()),
