@@ -86,7 +86,9 @@ SUBMISSION_ALIASES: dict[str, tuple[str, ...]] = {
 # "1-N月累计完成投资" (N = 1…12) is a ytd_done alias too; any dash form is accepted, and
 # the year before it (2026年1-11月累计完成投资), 1-N月完成投资 without 累计, and 1-N月累计完成
 # without 投资 (under a parent 投资完成情况, as 本月完成 is month_done there).
-YTD_PATTERN = (r"^0?1月?[-‐‑–—~～至到](0?[1-9]|1[0-2])月(?:份)?"
+# 1-11月, 1月-11月, 01-11月: from January through month N (N captured)
+MONTHS_THROUGH = r"0?1月?[-‐‑–—~～至到](0?[1-9]|1[0-2])月(?:份)?"
+YTD_PATTERN = ("^" + MONTHS_THROUGH +
                r"(?:累计完成|(?:累计)?完成投资)$")
 
 MILESTONE_ALIASES: dict[str, tuple[str, ...]] = {

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from pipeline.columns import MONTH_DONE, YTD_DONE, YTD_PATTERN
+from pipeline.columns import MONTH_DONE, MONTHS_THROUGH, YTD_DONE, YTD_PATTERN
 from pipeline.values import clean_text, nfkc
 
 _BRACKET_UNIT = re.compile(r"[(（\[【]\s*([^()（）\[\]【】]{0,8})\s*[)）\]】]")
@@ -109,7 +109,7 @@ def _canonical(key: str, table: dict[str, str], ytd: bool,
 # year's (under 完成投资 it may be the total since the project began).
 _DONE_GROUP = re.compile(r"^(\d{4}年度?|本年度?|今年|年度)?(?:完成投资|投资完成)(?:情况)?$")
 _MONTH_CHILD = re.compile(r"^(?:本月|当月)(?:完成)?$")
-_YTD_CHILD = re.compile(r"^0?1月?[-‐‑–—~～至到](0?[1-9]|1[0-2])月(?:份)?(?:累计)?(?:完成)?$")
+_YTD_CHILD = re.compile("^" + MONTHS_THROUGH + "(?:累计)?(?:完成)?$")
 _YEAR_CHILD = re.compile(r"^(?:本年度?|今年|年度)?累计(?:完成)?$")
 
 

@@ -80,10 +80,8 @@ def _check(book: Book, end: dt.date | None,
                 "hidden_sheet_skipped", f"隐藏工作表“{grid.name}”未读取（只读可见的工作表）",
                 f"hidden sheet “{grid.name}” was not read (only visible sheets are)",
                 ref=CellRef(book.name, grid.name)))
-    if year is not None and len(chosen) > 1:
-        chosen = _this_year(book, chosen, year, checked.findings)
-    if month is not None and len(chosen) > 1:
-        chosen = _this_month(book, chosen, month, checked.findings)
+    if month is not None and year is not None and len(chosen) > 1:
+        chosen = _this_period(book, chosen, month, year, checked.findings)
     for _, grid, sheet in chosen:
         through = sheet.header.ytd_months if sheet.header is not None else 0
         if month is not None and through and through != month:
@@ -116,84 +114,55 @@ def _check(book: Book, end: dt.date | None,
     return checked, out
 
 
-def _this_month(book: Book, chosen: list[tuple[int, Grid, SheetRows]], month: int,
-                findings: list[Finding]) -> list[tuple[int, Grid, SheetRows]]:
-    """Of several sheets, all but those named for another month (10月, 上月), with a
-    finding, when one at least is not (named for the period's month, or for none: one
+def _this_period(book: Book, chosen: list[tuple[int, Grid, SheetRows]], month: int,
+                 year: int, findings: list[Finding]) -> list[tuple[int, Grid, SheetRows]]:
+    """Of several sheets, all but the tabs of another period (named 10月, 上月, 2025年, 上年),
+    with a finding, when one at least is not (a tab of the period, or of no period: one
     sheet a category, whatever its ytd header says; a header not updated gets
     ytd_header_month)."""
-    months = [_sheet_month(grid.name, month) for _, grid, _ in chosen]
-    if all(found is not None and found != month for found in months):
-        return chosen
-    kept = []
-    for (i, grid, sheet), found in zip(chosen, months):
-        if found is None or found == month:
-            kept.append((i, grid, sheet))
-            continue
-        findings.append(finding(
-            "other_month_sheet_skipped",
-            f"工作表“{grid.name}”是{found}月的报表，本期（{month}月）未读取，只读取{month}月的工作表",
-            f"sheet “{grid.name}” is the report of month {found}: not read for month {month} "
-            f"(only that month's sheet is)", ref=CellRef(book.name, grid.name)))
-    return kept
-
-
-_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-              "十": 10, "十一": 11, "十二": 12}
-_SHEET_MONTH = re.compile(r"(?<![0-9])(0?[1-9]|1[0-2]|十[一二]?|[一二三四五六七八九])月")
-
-
-def _this_year(book: Book, chosen: list[tuple[int, Grid, SheetRows]], year: int,
-               findings: list[Finding]) -> list[tuple[int, Grid, SheetRows]]:
-    """Of several sheets, all but those of another year (a tab named 2025年 or 上年 kept
-    beside this year's), when one sheet at least is not of another year."""
-    other = [_other_year(grid.name, year) for _, grid, _ in chosen]
+    other = [_other_period(grid.name, month, year) for _, grid, _ in chosen]
     if all(other):
         return chosen
     for (_, grid, _), named in zip(chosen, other):
         if named:
             findings.append(finding(
                 "other_month_sheet_skipped",
-                f"工作表“{grid.name}”是{named}的报表，本期（{year}年）未读取",
-                f"sheet “{grid.name}” is the report of another year ({named}): not read for "
-                f"{year}", ref=CellRef(book.name, grid.name)))
+                f"工作表“{grid.name}”是{named}的报表，本期（{year}年{month}月）未读取",
+                f"sheet “{grid.name}” is the report of {named}: not read for {year}-{month:02d}",
+                ref=CellRef(book.name, grid.name)))
     return [entry for entry, named in zip(chosen, other) if not named]
 
 
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+              "十": 10, "十一": 11, "十二": 12}
+_SHEET_MONTH = re.compile(r"(?<![0-9])(0?[1-9]|1[0-2]|十[一二]?|[一二三四五六七八九])月")
 _YEAR_NAMED = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _PAST_YEAR = re.compile(r"上年|去年|上一年|前年|往年")
-
-
-def _other_year(name: str, year: int) -> str:
-    """The other year a tab reports when its name names only a period (2025年, 2025年11月,
-    上年, 2025年进度表), or ''; a name saying more (2025年结转续建项目) is a category's."""
-    text = _SPACES.sub("", nfkc(name))
-    if _PERIOD_WORDS.sub("", _PERIOD_PARTS.sub("", text)):
-        return ""
-    named = _YEAR_NAMED.findall(text)
-    if named and int(named[-1]) != year:
-        return f"{named[-1]}年"
-    past = _PAST_YEAR.search(text)
-    return past.group(0) if past and not named else ""
-
-
+_LAST_MONTH = re.compile(r"上个?月|上期")
 _SPACES = re.compile(r"\s+")
 _PERIOD_PARTS = re.compile(r"(?:19|20)[0-9]{2}年?度?|上一?年|去年|前年|往年|本年|今年|"
                            r"[0-9]{1,2}月份?|[一二三四五六七八九十]{1,3}月份?|上个?月|上期|本月|[-_—~至()（）]")
 _PERIOD_WORDS = re.compile(r"重点项目|项目|建设|进度|调度|报表|数据|情况|统计|表|sheet\d*",
                            re.IGNORECASE)
-_LAST_MONTH = re.compile(r"上个?月|上期")
 
 
-def _sheet_month(name: str, month: int) -> int | None:
-    """The month a tab's name says it reports: the last month it names (2026年10月, 10月份,
-    十月; 上月 is the month before ``month``), None when it names none."""
-    text = nfkc(name)
-    named = _SHEET_MONTH.findall(text)
-    if named:
-        last = named[-1]
-        return _CN_MONTHS.get(last) or int(last)
-    return (month - 2) % 12 + 1 if _LAST_MONTH.search(text) else None
+def _other_period(name: str, month: int, year: int) -> str:
+    """The other period a tab reports (2025年, 上年, 10月 — 上月 being the month before
+    ``month``) when its name names only a period (2025年11月, 10月进度表), else ''; a name
+    saying more (2025年结转续建项目, 续建项目) is a category's."""
+    text = _SPACES.sub("", nfkc(name))
+    if _PERIOD_WORDS.sub("", _PERIOD_PARTS.sub("", text)):
+        return ""
+    years = _YEAR_NAMED.findall(text)
+    past = _PAST_YEAR.search(text)
+    if years and int(years[-1]) != year:
+        return f"{years[-1]}年"
+    if past and not years:
+        return past.group(0)
+    months = _SHEET_MONTH.findall(text)
+    named = (_CN_MONTHS.get(months[-1]) or int(months[-1]) if months
+             else (month - 2) % 12 + 1 if _LAST_MONTH.search(text) else None)
+    return f"{named}月" if named is not None and named != month else ""
 
 
 def submission_from_book(book: Book, period: Period) -> Submission:
